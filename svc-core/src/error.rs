@@ -1,0 +1,221 @@
+//! Errors of the model: everything that can be wrong with a project before anything runs.
+
+use std::fmt;
+
+use crate::PackageError;
+
+/// A result whose error is an [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One thing wrong with a project. Every variant names what is wrong and says how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two contributors define the same process name.
+    DuplicateProcess {
+        /// The process name.
+        name: String,
+        /// The contributor that defined it first.
+        first: String,
+        /// The contributor that defined it again.
+        second: String,
+    },
+    /// Two contributors set the same project environment variable to different values.
+    ConflictingEnvironment {
+        /// The variable.
+        key: String,
+        /// The first contributor and its value.
+        first: (String, String),
+        /// The second contributor and its value.
+        second: (String, String),
+    },
+    /// Two services or instances are registered under the same name.
+    DuplicateService {
+        /// `service` or `service.instance`.
+        name: String,
+    },
+    /// A process depends on a process that does not exist.
+    UnknownDependency {
+        /// The dependent process.
+        process: String,
+        /// The missing dependency.
+        dependency: String,
+        /// The closest existing process name, if one is close.
+        suggestion: Option<String>,
+    },
+    /// The dependencies form a cycle; the first name is repeated at the end.
+    DependencyCycle {
+        /// The cycle, e.g. `["a", "b", "c", "a"]`.
+        cycle: Vec<String>,
+    },
+    /// A process has nothing to run.
+    EmptyCommand {
+        /// The process.
+        process: String,
+    },
+    /// A process name that cannot be used.
+    InvalidProcessName {
+        /// The name.
+        name: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// A dependency condition that the dependency can never reach as configured.
+    UnreachableCondition {
+        /// The dependent process.
+        process: String,
+        /// The dependency.
+        dependency: String,
+        /// The condition, e.g. `process_healthy`.
+        condition: crate::Condition,
+        /// What the dependency lacks, e.g. `a readiness_probe`.
+        missing: &'static str,
+    },
+    /// The program of a process cannot be found.
+    ProgramNotFound {
+        /// The process.
+        process: String,
+        /// The program as written.
+        program: String,
+        /// Where it was looked for.
+        searched: String,
+    },
+    /// A package could not be resolved.
+    Package(PackageError),
+    /// A service's options could not be read or its settings could not be produced.
+    Service {
+        /// `service` or `service.instance`.
+        origin: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Any other error, with its message.
+    Other(String),
+}
+
+impl Error {
+    /// An error with a free-form message, for use in `settings()` implementations.
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Error::Other(message.to_string())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::DuplicateProcess { name, first, second } => write!(
+                f,
+                "process `{name}` is defined by both `{first}` and `{second}`; rename one of them \
+                 (for a multi-instance service, give the instances different names)"
+            ),
+            Error::ConflictingEnvironment { key, first, second } => write!(
+                f,
+                "environment variable `{key}` is set to {:?} by `{}` and to {:?} by `{}`; set it in one place only",
+                first.1, first.0, second.1, second.0
+            ),
+            Error::DuplicateService { name } => {
+                write!(f, "service `{name}` is added twice; add it once, or use different instance names")
+            }
+            Error::UnknownDependency { process, dependency, suggestion } => {
+                write!(f, "process `{process}` depends on `{dependency}`, which is not a process of this project")?;
+                match suggestion {
+                    Some(s) => write!(f, "; did you mean `{s}`?"),
+                    None => Ok(()),
+                }
+            }
+            Error::DependencyCycle { cycle } => {
+                write!(f, "dependency cycle: {}; remove one of these depends_on entries", cycle.join(" -> "))
+            }
+            Error::EmptyCommand { process } => {
+                write!(f, "process `{process}` has an empty command; give it a program to run")
+            }
+            Error::InvalidProcessName { name, reason } => write!(f, "invalid process name {name:?}: {reason}"),
+            Error::UnreachableCondition { process, dependency, condition, missing } => write!(
+                f,
+                "process `{process}` waits for `{dependency}` to be {condition}, but `{dependency}` has no {missing}; \
+                 add one to `{dependency}` or use another condition"
+            ),
+            Error::ProgramNotFound { process, program, searched } => write!(
+                f,
+                "process `{process}`: program `{program}` not found (searched {searched}); install it or use an \
+                 absolute path"
+            ),
+            Error::Package(e) => e.fmt(f),
+            Error::Service { origin, message } => write!(f, "service `{origin}`: {message}"),
+            Error::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Package(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<PackageError> for Error {
+    fn from(e: PackageError) -> Self {
+        Error::Package(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Other(e.to_string())
+    }
+}
+
+/// Several errors found together (validation reports everything it finds, not only the first problem).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Errors(pub Vec<Error>);
+
+impl Errors {
+    /// The individual errors.
+    pub fn iter(&self) -> std::slice::Iter<'_, Error> {
+        self.0.iter()
+    }
+
+    /// How many errors there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_slice() {
+            [one] => one.fmt(f),
+            many => {
+                write!(f, "{} problems:", many.len())?;
+                for e in many {
+                    write!(f, "\n  - {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Errors {}
+
+impl From<Error> for Errors {
+    fn from(e: Error) -> Self {
+        Errors(vec![e])
+    }
+}
+
+impl IntoIterator for Errors {
+    type Item = Error;
+    type IntoIter = std::vec::IntoIter<Error>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}

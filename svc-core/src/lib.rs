@@ -1,0 +1,35 @@
+//! The model of `svc`: typed services and the process settings they produce.
+//!
+//! Data flows one way: typed service options ([`Service`], [`MultiService`]) produce [`Settings`]; a [`Project`]
+//! merges them (conflicts name both contributors) and validates them into a [`ValidProject`], the only thing the
+//! supervisor runs. Field names follow process-compose's, so a [`Process`] maps one to one onto a process-compose
+//! process. Nothing here knows about tokio or running processes.
+
+#![warn(missing_docs)]
+
+mod availability;
+mod command;
+mod dependency;
+pub mod duration;
+mod error;
+mod package;
+mod probe;
+mod process;
+mod project;
+mod service;
+mod settings;
+mod shutdown;
+mod validate;
+
+pub use availability::{Availability, RestartPolicy};
+pub use command::{Command, shell_quote};
+pub use dependency::{Condition, Dependency};
+pub use error::{Error, Errors, Result};
+pub use package::{Package, PackageError};
+pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
+pub use process::{Environment, Process, ProgramArg};
+pub use project::{MergedSettings, PROJECT_ORIGIN, Project, ServiceEntry};
+pub use service::{Instance, Instances, MultiService, Service, ServiceMeta};
+pub use settings::Settings;
+pub use shutdown::Shutdown;
+pub use validate::{ValidProject, closest, find_program};

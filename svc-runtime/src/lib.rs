@@ -1,0 +1,3 @@
+//! The supervisor: being written.
+/// Placeholder so the facade re-export resolves.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
