@@ -45,8 +45,8 @@ pub mod runtime {
 /// Everything a service definition and a `main` need: `use svc::prelude::*;`.
 pub mod prelude {
     pub use svc_core::{
-        Availability, Command, Condition, Error, Instance, Instances, MultiService, Package, Probe, Process,
-        Project, RestartPolicy, Result, Service, ServiceMeta, Settings, Shutdown,
+        Availability, Command, Condition, Error, Instance, Instances, MultiService, Package, Probe, Process, Project,
+        RestartPolicy, Result, Service, ServiceMeta, Settings, Shutdown,
     };
     pub use svc_macros::{multi_service, service};
 }

@@ -85,8 +85,7 @@ impl fmt::Display for Command {
 
 /// Quotes `arg` for a POSIX shell so that the shell passes it on unchanged.
 pub fn shell_quote(arg: &str) -> String {
-    let safe = !arg.is_empty()
-        && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+    let safe = !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
     if safe { arg.to_owned() } else { format!("'{}'", arg.replace('\'', r"'\''")) }
 }
 

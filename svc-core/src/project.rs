@@ -5,9 +5,7 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::{
-    Environment, Error, Errors, Instance, MultiService, Process, Service, Settings, ValidProject,
-};
+use crate::{Environment, Error, Errors, Instance, MultiService, Process, Service, Settings, ValidProject};
 
 /// A service or instance held by a [`Project`], with its options type erased so that options can be shown,
 /// overridden from config files and turned into [`Settings`] uniformly.

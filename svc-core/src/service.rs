@@ -67,12 +67,7 @@ impl Instance {
     /// (`<service>.<name>`).
     pub fn new(service: &'static str, name: impl Into<String>) -> Self {
         let name = name.into();
-        Instance {
-            service,
-            data_dir: Path::new("./data").join(&name),
-            namespace: format!("{service}.{name}"),
-            name,
-        }
+        Instance { service, data_dir: Path::new("./data").join(&name), namespace: format!("{service}.{name}"), name }
     }
 
     /// The instance for `options`, honouring its `data_dir` and `namespace` options.

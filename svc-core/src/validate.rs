@@ -47,11 +47,7 @@ impl ValidProject {
 
     /// The processes that depend directly on `name`.
     pub fn dependents(&self, name: &str) -> Vec<&str> {
-        self.processes
-            .iter()
-            .filter(|(_, p)| p.depends_on.contains_key(name))
-            .map(|(n, _)| n.as_str())
-            .collect()
+        self.processes.iter().filter(|(_, p)| p.depends_on.contains_key(name)).map(|(n, _)| n.as_str()).collect()
     }
 
     /// Process names in an order where every process comes after its dependencies.
@@ -61,9 +57,7 @@ impl ValidProject {
         while order.len() < self.processes.len() {
             let before = order.len();
             for (name, process) in &self.processes {
-                if !placed.contains(name.as_str())
-                    && process.depends_on.keys().all(|d| placed.contains(d.as_str()))
-                {
+                if !placed.contains(name.as_str()) && process.depends_on.keys().all(|d| placed.contains(d.as_str())) {
                     placed.insert(name.as_str());
                     order.push(name.as_str());
                 }
