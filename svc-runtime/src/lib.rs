@@ -1,3 +1,5 @@
 //! The supervisor: being written.
 /// Placeholder so the facade re-export resolves.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod config;
