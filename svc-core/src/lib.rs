@@ -25,7 +25,9 @@ pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
 pub use dependency::{Condition, Dependency};
 pub use error::{Error, Errors, Result};
-pub use package::{Package, PackageError};
+pub use package::{
+    DEFAULT_STORE_DIR, Package, PackageError, PackageKind, PackageProblem, StorePath, StorePathError, parse_drv_name,
+};
 pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
 pub use process::{Environment, Process, ProgramArg};
 pub use project::{MergedSettings, PROJECT_ORIGIN, Project, ServiceEntry};
