@@ -75,7 +75,8 @@ impl Package {
     }
 
     /// Overrides the main program (nixpkgs' `meta.mainProgram`): [`Package::exe`] becomes
-    /// `<prefix>/bin/<program>`, or `<program>` on `PATH` for a package given by name.
+    /// `<prefix>/bin/<program>`; for a package given by name, `<program>` on `PATH`; for an executable file, the
+    /// file named `<program>` next to it.
     #[must_use]
     pub fn main_program(mut self, program: impl Into<String>) -> Self {
         self.main_program = Some(program.into());
@@ -169,7 +170,7 @@ impl Package {
             check_program_name(main).map_err(|reason| self.invalid(format!("main program {main:?}: {reason}")))?;
         }
         match env.kind(&self.spec) {
-            PackageKind::Name => Ok(()),
+            PackageKind::Name => check_program_name(&self.spec).map_err(|reason| self.invalid(reason)),
             PackageKind::Path if Path::new(&self.spec).is_relative() => Err(self.invalid(format!(
                 "`{}` is a relative path, which would depend on the directory `up` runs in; use an absolute path",
                 self.spec
@@ -190,8 +191,9 @@ impl Package {
             }
             PackageKind::Path | PackageKind::StorePath => {
                 let path = Path::new(&self.spec);
-                // An executable file is its own main program unless another one is asked for by name.
-                if is_file(path) && self.main_program.is_none() {
+                // An executable file is its own main program unless another one is asked for by name. A path
+                // that does not exist is reported as itself, not as a guessed `bin/` inside it.
+                if !path.exists() || (is_file(path) && self.main_program.is_none()) {
                     return self.check_executable(path, &main, env);
                 }
                 let candidate = self.bin_dir(path).join(&main);
@@ -228,8 +230,11 @@ impl Package {
                 })
             }
             PackageKind::Path | PackageKind::StorePath => {
-                let candidate = self.bin_dir(Path::new(&self.spec)).join(program);
-                self.check_executable(&candidate, program, env)
+                let path = Path::new(&self.spec);
+                if !path.exists() {
+                    return self.check_executable(path, program, env);
+                }
+                self.check_executable(&self.bin_dir(path).join(program), program, env)
             }
         }
     }
@@ -572,14 +577,19 @@ impl fmt::Display for PackageError {
                 }
                 write!(f, "; install `{package}` so that `{program}` is on PATH, or {FIX}")
             }
-            PackageProblem::Missing { path, missing_store_path: Some(root) } => write!(
-                f,
-                "package `{package}`: `{}` does not exist because the store path `{}` is not in the store; build \
-                 or fetch it (e.g. `nix-store --realise {}`), or {FIX}",
-                path.display(),
-                root.display(),
-                root.display()
-            ),
+            PackageProblem::Missing { path, missing_store_path: Some(root) } => {
+                write!(f, "package `{package}`: ")?;
+                if path != root {
+                    write!(f, "`{}` does not exist because ", path.display())?;
+                }
+                write!(
+                    f,
+                    "the store path `{}` is not in the store; build or fetch it (e.g. `nix-store --realise {}`), or \
+                     {FIX}",
+                    root.display(),
+                    root.display()
+                )
+            }
             PackageProblem::Missing { path, missing_store_path: None } => write!(
                 f,
                 "package `{package}`: program `{program}` not found: `{}` does not exist; install the package \
@@ -990,6 +1000,13 @@ mod tests {
         let err = Package::new(spec).bin_in(&e, "plain").unwrap_err();
         assert!(matches!(err.problem(), PackageProblem::NotExecutable { .. }), "{err:?}");
 
+        // A path that does not exist is reported as itself.
+        let gone = tmp.path().join("gone/bin/hello");
+        let err = Package::new(gone.to_str().unwrap()).exe_in(&e).unwrap_err();
+        assert_eq!(err.problem(), &PackageProblem::Missing { path: gone.clone(), missing_store_path: None });
+        let err = Package::new(gone.to_str().unwrap()).bin_in(&e, "other").unwrap_err();
+        assert_eq!(err.problem(), &PackageProblem::Missing { path: gone.clone(), missing_store_path: None });
+
         let err = Package::new(spec).bin_in(&e, "../escape").unwrap_err();
         assert!(matches!(err.problem(), PackageProblem::Invalid { .. }), "{err:?}");
     }
@@ -1014,9 +1031,15 @@ mod tests {
         assert_eq!(err.program(), "redis");
         assert_eq!(
             err.problem(),
-            &PackageProblem::Missing { path: absent.join("bin/redis"), missing_store_path: Some(absent.clone()) }
+            &PackageProblem::Missing { path: absent.clone(), missing_store_path: Some(absent.clone()) }
         );
-        assert!(err.to_string().contains("nix-store --realise"), "{err}");
+        let text = err.to_string();
+        assert!(text.contains(&format!("the store path `{}` is not in the store", absent.display())), "{text}");
+        assert!(text.contains("nix-store --realise"), "{text}");
+        let inner = absent.join("bin/redis-cli");
+        let err = Package::new(inner.to_str().unwrap()).exe_in(&e).unwrap_err();
+        assert_eq!(err.problem(), &PackageProblem::Missing { path: inner.clone(), missing_store_path: Some(absent) });
+        assert!(err.to_string().contains("does not exist because the store path"), "{err}");
 
         // An invalid one is an error, not a panic, and not a file system lookup.
         let bad = store.path().join("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-hello");
@@ -1028,7 +1051,7 @@ mod tests {
     #[test]
     fn invalid_specs() {
         let e = env(&[], Path::new("/nix/store"));
-        for spec in ["", "  ", "./bin/hello", "bin/hello"] {
+        for spec in ["", "  ", "./bin/hello", "bin/hello", ".", ".."] {
             let err = Package::new(spec).validate_in(&e).unwrap_err();
             assert!(matches!(err.problem(), PackageProblem::Invalid { .. }), "{spec}: {err:?}");
         }
