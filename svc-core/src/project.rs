@@ -136,6 +136,15 @@ pub struct MergedSettings {
     pub origins: IndexMap<String, String>,
 }
 
+impl MergedSettings {
+    /// Validates merged settings into the model the supervisor runs. [`Project::validate`] is
+    /// `project.settings()?.validate(project.name())`; call this directly to change the merged settings first
+    /// (configuration overrides of `processes.<name>`).
+    pub fn validate(self, project_name: &str) -> Result<ValidProject, Errors> {
+        crate::validate::validate(project_name, self)
+    }
+}
+
 impl Project {
     /// An empty project called `name` (used for the log prefix, the control socket and file names).
     pub fn new(name: impl Into<String>) -> Self {
@@ -162,6 +171,13 @@ impl Project {
     /// Adds every instance of `instances`.
     pub fn instances<S: MultiService>(self, instances: crate::Instances<S>) -> Self {
         instances.0.into_iter().fold(self, |project, (name, options)| project.instance(name, options))
+    }
+
+    /// Adds a type-erased entry (for example the processes of an imported process-compose file, whose
+    /// [`ServiceEntry::origin`] is the file name).
+    pub fn entry(mut self, entry: Box<dyn ServiceEntry>) -> Self {
+        self.entries.push(entry);
+        self
     }
 
     /// Adds a plain process (its origin is `project`).
