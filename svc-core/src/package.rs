@@ -161,7 +161,7 @@ impl Package {
 
     fn validate_in(&self, env: &Env) -> Result<(), PackageError> {
         if self.spec.trim().is_empty() {
-            return Err(self.invalid("the package is empty; give a program name, an absolute path or a store path"));
+            return Err(self.invalid("the package is empty"));
         }
         if self.spec.contains('\0') {
             return Err(self.invalid("the package contains a NUL byte"));
@@ -172,7 +172,7 @@ impl Package {
         match env.kind(&self.spec) {
             PackageKind::Name => check_program_name(&self.spec).map_err(|reason| self.invalid(reason)),
             PackageKind::Path if Path::new(&self.spec).is_relative() => Err(self.invalid(format!(
-                "`{}` is a relative path, which would depend on the directory `up` runs in; use an absolute path",
+                "`{}` is a relative path, which would depend on the directory `up` runs in",
                 self.spec
             ))),
             PackageKind::Path => Ok(()),
@@ -575,7 +575,11 @@ impl fmt::Display for PackageError {
                     let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
                     write!(f, " in {}", dirs.join(", "))?;
                 }
-                write!(f, "; install `{package}` so that `{program}` is on PATH, or {FIX}")
+                if program == package {
+                    write!(f, "; install `{package}`, or {FIX}")
+                } else {
+                    write!(f, "; install `{package}` so that `{program}` is on PATH, or {FIX}")
+                }
             }
             PackageProblem::Missing { path, missing_store_path: Some(root) } => {
                 write!(f, "package `{package}`: ")?;
@@ -923,7 +927,10 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("program `hello` was not found"), "{text}");
         assert!(text.contains(&format!("{}, {}", a.display(), b.display())), "{text}");
-        assert!(text.contains("install `hello`") && text.contains("set the `package` option"), "{text}");
+        assert!(
+            text.ends_with("; install `hello`, or set the `package` option to an absolute path or a Nix store path"),
+            "{text}"
+        );
 
         let empty = Env { path: None, store_dir: PathBuf::from("/nix/store") };
         let text = Package::new("hello").exe_in(&empty).unwrap_err().to_string();
@@ -938,8 +945,9 @@ mod tests {
         let e = env(&[&bin], Path::new("/nix/store"));
         let redis = Package::new("redis").main_program("redis-server");
         assert_eq!(redis.exe_in(&e).unwrap(), bin.join("redis-server"));
-        let err = Package::new("redis").exe_in(&e).unwrap_err();
-        assert_eq!(err.program(), "redis");
+        let err = redis.main_program("redis-sentinel").exe_in(&e).unwrap_err();
+        assert_eq!(err.program(), "redis-sentinel");
+        assert!(err.to_string().contains("install `redis` so that `redis-sentinel` is on PATH"), "{err}");
     }
 
     #[test]
