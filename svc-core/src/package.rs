@@ -100,12 +100,14 @@ impl Package {
 
     /// The name of the main program: the override if set; otherwise, for a name, the name itself; for an
     /// executable file, its file name; for a store path or a package prefix, the name `parseDrvName` gives it
-    /// (`/nix/store/<hash>-hello-2.12.1` -> `hello`).
+    /// (`/nix/store/<hash>-hello-2.12.1` -> `hello`). Telling a file from a prefix directory looks at the file
+    /// system.
     pub fn main_program_name(&self) -> String {
         self.main_program_name_in(&Env::from_process())
     }
 
-    /// The store path, when the package is one (or a path inside one) and is valid.
+    /// The store path of a package in the store directory: `None` for a name or a path elsewhere, `Some(Err)` for
+    /// a path in the store directory that is not a valid store path.
     pub fn store_path(&self) -> Option<Result<StorePath, PackageError>> {
         let env = Env::from_process();
         match env.kind(&self.spec) {
