@@ -2,4 +2,5 @@
 /// Placeholder so the facade re-export resolves.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod compose;
 pub mod config;

@@ -1,0 +1,240 @@
+//! `$VAR` expansion as process-compose does it, except that an undefined variable is an error, and `.env` files.
+//!
+//! process-compose substitutes `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` in the file before parsing
+//! it and turns `$$` into a literal `$`. We expand string values after parsing instead (a `$` in a comment is
+//! harmless, and an error can name the process), re-typing unquoted values afterwards so that
+//! `backoff_seconds: ${WAIT}` still becomes a number.
+
+use indexmap::IndexMap;
+
+use crate::config::tree::{Node, Value, resolve_plain};
+
+/// Variables available to expansion: `.env` files first (as process-compose gives them precedence), then the
+/// supervisor's environment.
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    /// Variables read from `.env` files.
+    pub dotenv: IndexMap<String, String>,
+    /// The environment (normally `std::env::vars()`).
+    pub environment: IndexMap<String, String>,
+}
+
+impl Variables {
+    /// The variables of the current process environment, with no `.env` values.
+    pub fn from_process_env() -> Self {
+        Variables { dotenv: IndexMap::new(), environment: std::env::vars().collect() }
+    }
+
+    /// The value of `name`, if it is defined.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.dotenv.get(name).or_else(|| self.environment.get(name)).map(String::as_str)
+    }
+}
+
+/// A variable referenced but not defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undefined {
+    /// The variable name.
+    pub name: String,
+}
+
+/// Expands `text`. Returns the first undefined variable (without a default) as an error.
+pub fn expand(text: &str, vars: &Variables) -> Result<String, Undefined> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(braced) = after.strip_prefix('{') {
+            let Some(close) = braced.find('}') else {
+                // An unterminated `${` is left as written, like envsubst does.
+                out.push_str(&rest[dollar..]);
+                rest = "";
+                break;
+            };
+            let inner = &braced[..close];
+            let (name, default) = split_default(inner);
+            if !is_name(name) {
+                out.push_str(&rest[dollar..dollar + 2 + close + 1]);
+            } else {
+                match (vars.get(name), default) {
+                    (Some(value), Some((true, default))) if value.is_empty() => out.push_str(default),
+                    (Some(value), _) => out.push_str(value),
+                    (None, Some((_, default))) => out.push_str(default),
+                    (None, None) => return Err(Undefined { name: name.to_owned() }),
+                }
+            }
+            rest = &braced[close + 1..];
+        } else {
+            let len = after.char_indices().find(|&(i, c)| !is_name_char(c, i == 0)).map_or(after.len(), |(i, _)| i);
+            if len == 0 {
+                // A `$` not followed by a name stays a `$` (`$1`, `$ `, a trailing `$`).
+                out.push('$');
+                rest = after;
+            } else {
+                let name = &after[..len];
+                match vars.get(name) {
+                    Some(value) => out.push_str(value),
+                    None => return Err(Undefined { name: name.to_owned() }),
+                }
+                rest = &after[len..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `VAR:-default` -> (`VAR`, Some((true, default))); `VAR-default` -> (`VAR`, Some((false, default))).
+/// The boolean says whether an empty value also takes the default.
+fn split_default(inner: &str) -> (&str, Option<(bool, &str)>) {
+    if let Some(i) = inner.find(":-") {
+        (&inner[..i], Some((true, &inner[i + 2..])))
+    } else if let Some(i) = inner.find('-') {
+        (&inner[..i], Some((false, &inner[i + 1..])))
+    } else {
+        (inner, None)
+    }
+}
+
+fn is_name_char(c: char, first: bool) -> bool {
+    c == '_' || c.is_ascii_alphabetic() || (!first && c.is_ascii_digit())
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().enumerate().all(|(i, c)| is_name_char(c, i == 0))
+}
+
+/// Expands every string value of `node` in place. `on_error` is called with the located node, its path and the
+/// undefined variable; expansion continues so that all undefined variables are reported.
+pub fn expand_tree(node: &mut Node, path: &mut Vec<String>, vars: &Variables, on_error: &mut dyn FnMut(&Node, &[String], Undefined)) {
+    match &mut node.value {
+        Value::Str { text, plain } => match expand(text, vars) {
+            Ok(expanded) if expanded != *text => {
+                node.value = if *plain {
+                    // Substitution happened in the text before typing in process-compose: type it now.
+                    match resolve_plain(&expanded) {
+                        Value::Str { text, .. } => Value::Str { text, plain: false },
+                        typed => typed,
+                    }
+                } else {
+                    Value::Str { text: expanded, plain: false }
+                };
+            }
+            Ok(_) => {}
+            Err(undefined) => on_error(node, path, undefined),
+        },
+        Value::Seq(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                path.push(i.to_string());
+                expand_tree(item, path, vars, on_error);
+                path.pop();
+            }
+        }
+        Value::Map(map) => {
+            for (key, entry) in map.iter_mut() {
+                path.push(key.clone());
+                expand_tree(&mut entry.value, path, vars, on_error);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Parses a `.env` file: `KEY=VALUE` lines, optional `export `, `#` comments, single quotes (literal), double
+/// quotes (with `\n`, `\"`, `\\` escapes). Returns the line number and message of the first malformed line.
+pub fn parse_dotenv(text: &str) -> Result<IndexMap<String, String>, (usize, String)> {
+    let mut vars = IndexMap::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((key, value)) = line.split_once('=') else {
+            return Err((index + 1, format!("expected KEY=VALUE, found {line:?}")));
+        };
+        let key = key.trim();
+        if !is_name(key) {
+            return Err((index + 1, format!("invalid variable name {key:?}")));
+        }
+        let value = value.trim();
+        let value = if let Some(quoted) = value.strip_prefix('\'') {
+            quoted.split_once('\'').map(|(v, _)| v.to_owned()).ok_or((index + 1, "unterminated ' quote".to_owned()))?
+        } else if let Some(quoted) = value.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = quoted.chars();
+            let mut closed = false;
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    '\\' => match chars.next() {
+                        Some('n') => out.push('\n'),
+                        Some('t') => out.push('\t'),
+                        Some(other) => out.push(other),
+                        None => out.push('\\'),
+                    },
+                    c => out.push(c),
+                }
+            }
+            if !closed {
+                return Err((index + 1, "unterminated \" quote".to_owned()));
+            }
+            out
+        } else {
+            // Unquoted: an inline comment starts at ` #`.
+            value.split(" #").next().unwrap_or_default().trim_end().to_owned()
+        };
+        vars.insert(key.to_owned(), value);
+    }
+    Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Variables {
+        let mut v = Variables::default();
+        v.environment.insert("HOME".into(), "/home/me".into());
+        v.environment.insert("EMPTY".into(), String::new());
+        v.dotenv.insert("PORT".into(), "8080".into());
+        v.environment.insert("PORT".into(), "9999".into());
+        v
+    }
+
+    #[test]
+    fn forms() {
+        let v = vars();
+        assert_eq!(expand("$HOME/x", &v).unwrap(), "/home/me/x");
+        assert_eq!(expand("${HOME}x", &v).unwrap(), "/home/mex");
+        assert_eq!(expand("port=$PORT", &v).unwrap(), "port=8080", ".env wins over the environment");
+        assert_eq!(expand("$$HOME and $${HOME}", &v).unwrap(), "$HOME and ${HOME}");
+        assert_eq!(expand("${NOPE:-fallback} ${NOPE-f2}", &v).unwrap(), "fallback f2");
+        assert_eq!(expand("${EMPTY:-d}|${EMPTY-d}", &v).unwrap(), "d|");
+        assert_eq!(expand("cost: 5$ or $1", &v).unwrap(), "cost: 5$ or $1");
+    }
+
+    #[test]
+    fn undefined_is_an_error() {
+        assert_eq!(expand("a $MISSING b", &vars()), Err(Undefined { name: "MISSING".into() }));
+        assert_eq!(expand("${MISSING}", &vars()), Err(Undefined { name: "MISSING".into() }));
+    }
+
+    #[test]
+    fn dotenv() {
+        let parsed = parse_dotenv("# c\nA=1\nexport B='x y'\nC=\"q\\\"z\\n\"\nD=plain # comment\n\n").unwrap();
+        assert_eq!(parsed["A"], "1");
+        assert_eq!(parsed["B"], "x y");
+        assert_eq!(parsed["C"], "q\"z\n");
+        assert_eq!(parsed["D"], "plain");
+        assert_eq!(parse_dotenv("A=1\nnot a pair\n").unwrap_err().0, 2);
+    }
+}
