@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 /// shell sees them, so quotes, `$VARS`, backticks and spaces reach the program unchanged. [`Command::Shell`] is
 /// the explicit opt-in for those who want pipes, globs or variable expansion (`sh -c <script>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a command: an argv list such as [\"redis-server\", \"--port\", \"6379\"], or {\"shell\": \"a shell script\"}"
+)]
 pub enum Command {
     /// Program and arguments, executed without a shell. The program is looked up on `PATH` unless it contains
     /// a `/`.
@@ -114,5 +117,11 @@ mod tests {
         assert_eq!(exec, Command::Exec(vec!["echo".into(), "hi".into()]));
         let shell: Command = serde_json::from_str(r#"{"shell":"echo hi | wc"}"#).unwrap();
         assert_eq!(shell, Command::shell("echo hi | wc"));
+    }
+
+    #[test]
+    fn a_plain_string_is_rejected_with_both_forms_shown() {
+        let err = serde_json::from_str::<Command>(r#""redis-server --port 1""#).unwrap_err().to_string();
+        assert!(err.contains("an argv list") && err.contains("shell"), "{err}");
     }
 }
