@@ -1,0 +1,294 @@
+//! The writer: one thread that owns the terminal (and the log files) and writes every line whole.
+//!
+//! It runs on a dedicated OS thread rather than a tokio task because writing to a terminal or a pipe blocks:
+//! when stdout is slow the thread blocks in `write`, the bounded queue fills, the readers stop reading and the
+//! children block on their own writes. Lines are appended to a buffer that is written out whenever it holds
+//! [`FLUSH_AT`] bytes or the queue is empty, always at a line boundary, so a `write` never ends mid-line.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::mpsc::error::TryRecvError;
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
+
+use super::line::{CONTINUATION_MARKER, LineRef};
+use super::ring::LineRing;
+
+/// A buffer is written out once it holds this many bytes (and whenever the queue is empty).
+pub(crate) const FLUSH_AT: usize = 64 * 1024;
+
+/// A message to the writer thread.
+pub(crate) enum Message {
+    /// Lines read from one process.
+    Lines(Batch),
+    /// A status message of the supervisor (may hold several lines).
+    Status(String),
+    /// Reply once everything sent before has been written and flushed.
+    Flush(oneshot::Sender<()>),
+    /// Write and flush everything sent before, reply with the first write error, and end.
+    Shutdown(oneshot::Sender<Option<String>>),
+}
+
+/// Complete lines read from one stream of one process, in one buffer.
+pub(crate) struct Batch {
+    /// Index of the process in the writer's sources.
+    pub source: usize,
+    /// The bytes the lines point into.
+    pub data: Vec<u8>,
+    /// The lines, in order.
+    pub lines: Vec<LineRef>,
+    /// Queue space held by this batch, released when the batch has been written (dropped).
+    pub _permit: OwnedSemaphorePermit,
+}
+
+/// A buffered destination that is written at line boundaries and switched off after its first error.
+pub(crate) struct Sink {
+    what: String,
+    out: Box<dyn Write + Send>,
+    buf: Vec<u8>,
+    failed: bool,
+}
+
+impl Sink {
+    /// A sink described as `what` in error messages (e.g. "stdout", "log file /tmp/x.log").
+    pub(crate) fn new(what: impl Into<String>, out: Box<dyn Write + Send>) -> Self {
+        Sink { what: what.into(), out, buf: Vec::with_capacity(FLUSH_AT), failed: false }
+    }
+
+    fn line(&mut self, prefix: &[u8], line: &[u8], continued: bool, errors: &mut Errors) {
+        if self.failed {
+            return;
+        }
+        self.buf.extend_from_slice(prefix);
+        self.buf.extend_from_slice(line);
+        if continued {
+            self.buf.extend_from_slice(CONTINUATION_MARKER);
+        }
+        self.buf.push(b'\n');
+        if self.buf.len() >= FLUSH_AT {
+            self.write_out(errors);
+        }
+    }
+
+    fn write_out(&mut self, errors: &mut Errors) {
+        if self.failed || self.buf.is_empty() {
+            return;
+        }
+        if let Err(e) = self.out.write_all(&self.buf) {
+            self.fail(e, errors);
+        }
+        self.buf.clear();
+    }
+
+    fn flush(&mut self, errors: &mut Errors) {
+        self.write_out(errors);
+        if !self.failed
+            && let Err(e) = self.out.flush()
+        {
+            self.fail(e, errors);
+        }
+    }
+
+    fn fail(&mut self, e: io::Error, errors: &mut Errors) {
+        self.failed = true;
+        self.buf = Vec::new();
+        errors.report(format!("cannot write logs to {}: {e}; nothing more is written there", self.what));
+    }
+}
+
+/// The first write error, kept for the shutdown report; every error is also printed to stderr once.
+#[derive(Default)]
+struct Errors {
+    first: Option<String>,
+}
+
+impl Errors {
+    fn report(&mut self, message: String) {
+        // stderr, not the log output: the log output may be the thing that failed.
+        eprintln!("svc: {message}");
+        self.first.get_or_insert(message);
+    }
+}
+
+/// Where one process's lines go, besides the terminal.
+pub(crate) struct Source {
+    /// `name | ` padded, coloured when the terminal gets colour.
+    pub terminal_prefix: Vec<u8>,
+    /// `name | ` padded, never coloured (project log file).
+    pub file_prefix: Vec<u8>,
+    /// The process's own log file.
+    pub file: Option<Sink>,
+    /// The process's recent lines.
+    pub ring: Arc<Mutex<LineRing>>,
+}
+
+/// Counters shared with the [`Logs`](super::Logs) handles.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub lines: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// The writer thread's state.
+pub(crate) struct Writer {
+    pub terminal: Option<Sink>,
+    pub project_file: Option<Sink>,
+    pub sources: Vec<Source>,
+    pub status_terminal_prefix: Vec<u8>,
+    pub status_file_prefix: Vec<u8>,
+    pub counters: Arc<Counters>,
+    errors: Errors,
+}
+
+impl Writer {
+    pub(crate) fn new(
+        terminal: Option<Sink>,
+        project_file: Option<Sink>,
+        sources: Vec<Source>,
+        status_terminal_prefix: Vec<u8>,
+        status_file_prefix: Vec<u8>,
+        counters: Arc<Counters>,
+    ) -> Self {
+        Writer {
+            terminal,
+            project_file,
+            sources,
+            status_terminal_prefix,
+            status_file_prefix,
+            counters,
+            errors: Errors::default(),
+        }
+    }
+
+    /// Runs until a shutdown message arrives or every sender is gone.
+    pub(crate) fn run(mut self, mut rx: mpsc::UnboundedReceiver<Message>) {
+        loop {
+            let message = match rx.try_recv() {
+                Ok(message) => message,
+                Err(TryRecvError::Empty) => {
+                    // The queue is drained: make everything visible before sleeping.
+                    self.flush_all();
+                    match rx.blocking_recv() {
+                        Some(message) => message,
+                        None => break,
+                    }
+                }
+                Err(TryRecvError::Disconnected) => break,
+            };
+            match message {
+                Message::Lines(batch) => self.write_batch(&batch),
+                Message::Status(text) => self.write_status(&text),
+                Message::Flush(reply) => {
+                    self.flush_all();
+                    let _ = reply.send(());
+                }
+                Message::Shutdown(reply) => {
+                    self.flush_all();
+                    let _ = reply.send(self.errors.first.take());
+                    return;
+                }
+            }
+        }
+        self.flush_all();
+    }
+
+    fn write_batch(&mut self, batch: &Batch) {
+        let Some(source) = self.sources.get_mut(batch.source) else { return };
+        let mut ring = source.ring.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut bytes = 0;
+        for line in &batch.lines {
+            let text = line.bytes(&batch.data);
+            bytes += text.len() as u64 + 1;
+            if let Some(terminal) = &mut self.terminal {
+                terminal.line(&source.terminal_prefix, text, line.continued, &mut self.errors);
+            }
+            if let Some(file) = &mut source.file {
+                file.line(&[], text, line.continued, &mut self.errors);
+            }
+            if let Some(project) = &mut self.project_file {
+                project.line(&source.file_prefix, text, line.continued, &mut self.errors);
+            }
+            ring.push(text, line.continued);
+        }
+        drop(ring);
+        self.counters.lines.fetch_add(batch.lines.len() as u64, Ordering::Relaxed);
+        self.counters.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn write_status(&mut self, text: &str) {
+        for line in text.lines() {
+            if let Some(terminal) = &mut self.terminal {
+                terminal.line(&self.status_terminal_prefix, line.as_bytes(), false, &mut self.errors);
+            }
+            if let Some(project) = &mut self.project_file {
+                project.line(&self.status_file_prefix, line.as_bytes(), false, &mut self.errors);
+            }
+        }
+    }
+
+    fn flush_all(&mut self) {
+        if let Some(terminal) = &mut self.terminal {
+            terminal.flush(&mut self.errors);
+        }
+        if let Some(project) = &mut self.project_file {
+            project.flush(&mut self.errors);
+        }
+        for source in &mut self.sources {
+            if let Some(file) = &mut source.file {
+                file.flush(&mut self.errors);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that accepts `budget` bytes, then fails; records every `write` call.
+    struct Recorder {
+        writes: Arc<Mutex<Vec<Vec<u8>>>>,
+        budget: usize,
+    }
+
+    impl Write for Recorder {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.budget < buf.len() {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+            }
+            self.budget -= buf.len();
+            self.writes.lock().unwrap().push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn writes_end_at_line_boundaries_and_a_failed_sink_goes_quiet() {
+        let writes = Arc::new(Mutex::new(Vec::new()));
+        let mut sink = Sink::new("test", Box::new(Recorder { writes: writes.clone(), budget: 4 * FLUSH_AT }));
+        let mut errors = Errors::default();
+        let line = vec![b'a'; 1000];
+        for _ in 0..200 {
+            sink.line(b"p | ", &line, false, &mut errors);
+        }
+        sink.flush(&mut errors);
+        let written = writes.lock().unwrap().clone();
+        assert!(written.len() >= 2, "large output is written in several chunks");
+        for chunk in &written {
+            assert!(chunk.ends_with(b"\n"));
+            assert!(chunk.split(|b| *b == b'\n').filter(|l| !l.is_empty()).all(|l| l.len() == 1004));
+        }
+        assert_eq!(written.iter().map(Vec::len).sum::<usize>(), 200 * 1005);
+        // Budget exhausted: the next write fails, the sink reports once and drops everything after.
+        for _ in 0..200 {
+            sink.line(b"p | ", &line, true, &mut errors);
+        }
+        sink.flush(&mut errors);
+        assert!(sink.failed);
+        assert!(errors.first.as_deref().is_some_and(|e| e.contains("cannot write logs to test")));
+    }
+}

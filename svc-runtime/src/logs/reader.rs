@@ -1,0 +1,141 @@
+//! Readers: one per child output stream, sending batches of lines to the writer.
+
+use std::future::Future;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::unix::pipe;
+
+use super::line::{LineRef, LineSplitter, LineWatcher};
+use super::output::{Batch, Message};
+use super::{LogError, Logs};
+
+/// Bytes asked for per `read` (the pipe buffer is 64 KiB by default on Linux).
+pub(crate) const READ_CHUNK: usize = 64 * 1024;
+
+/// What a reader did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Bytes read from the stream.
+    pub bytes: u64,
+    /// Lines sent to the writer (each piece of a cut line counts).
+    pub lines: u64,
+    /// Lines that were cut because they were longer than the cap (pieces with the continuation marker).
+    pub cut_pieces: u64,
+    /// The reader ended because `stop` completed, not at end of file.
+    pub stopped: bool,
+}
+
+/// Turns the read end of a pipe (e.g. a child's stdout from the spawner) into an async reader for
+/// [`Logs::read`]. Must be called inside a tokio runtime; the descriptor is made non-blocking.
+pub fn pipe_reader(fd: OwnedFd) -> io::Result<pipe::Receiver> {
+    pipe::Receiver::from_owned_fd(fd)
+}
+
+impl Logs {
+    /// Reads `stream` (one output stream of process `process`) until end of file, an error, or until `stop`
+    /// completes, and sends its lines to the writer; the final unfinished line is sent too. Lines are checked
+    /// against `watcher` (the process's ready line) as they are read.
+    ///
+    /// Waits while the writer's queue is full (back-pressure: the child then blocks on its writes). Pass
+    /// [`std::future::pending()`] as `stop` to read until end of file; pass a deadline when an orphaned
+    /// descendant may keep the pipe open after the process ended.
+    pub async fn read<R, S>(
+        &self,
+        process: &str,
+        mut stream: R,
+        watcher: Option<Arc<LineWatcher>>,
+        stop: S,
+    ) -> Result<ReadSummary, LogError>
+    where
+        R: AsyncRead + Unpin,
+        S: Future<Output = ()>,
+    {
+        let source =
+            self.inner.sources.get_index_of(process).ok_or_else(|| LogError::UnknownProcess(process.to_owned()))?;
+        let mut splitter = LineSplitter::new(self.inner.line_cap);
+        let mut buf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+        let mut lines: Vec<LineRef> = Vec::new();
+        let mut summary = ReadSummary::default();
+        let mut failure = None;
+        tokio::pin!(stop);
+        loop {
+            if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+                buf.reserve(READ_CHUNK);
+            }
+            let read = tokio::select! {
+                biased;
+                () = &mut stop => {
+                    summary.stopped = true;
+                    Ok(0)
+                }
+                read = stream.read_buf(&mut buf) => read,
+            };
+            let n = match read {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    failure = Some(e);
+                    0
+                }
+            };
+            summary.bytes += n as u64;
+            if n == 0 {
+                splitter.finish(&buf, &mut lines);
+            } else {
+                splitter.scan(&buf, &mut lines);
+            }
+            if !lines.is_empty() {
+                if let Some(watcher) = &watcher {
+                    watcher.check_batch(&buf, &lines);
+                }
+                summary.lines += lines.len() as u64;
+                summary.cut_pieces += lines.iter().filter(|l| l.continued).count() as u64;
+                self.send(source, &mut buf, &mut lines, &mut splitter).await?;
+            }
+            if n == 0 {
+                return match failure {
+                    Some(source) => Err(LogError::Read { process: process.to_owned(), source }),
+                    None => Ok(summary),
+                };
+            }
+        }
+    }
+
+    /// Sends the complete lines of `buf` to the writer and leaves the unfinished line at the start of `buf`.
+    async fn send(
+        &self,
+        source: usize,
+        buf: &mut Vec<u8>,
+        lines: &mut Vec<LineRef>,
+        splitter: &mut LineSplitter,
+    ) -> Result<(), LogError> {
+        let end = splitter.pending_start();
+        let data = if end >= buf.capacity() / 2 {
+            // Mostly complete lines (a busy child): send the buffer itself, move the short rest to a new one.
+            let mut next = Vec::with_capacity(READ_CHUNK.max(buf.len() - end + READ_CHUNK / 4));
+            next.extend_from_slice(&buf[end..]);
+            buf.truncate(end);
+            std::mem::replace(buf, next)
+        } else {
+            // A few lines in a big buffer: copy them out so the queue holds only what it accounts for.
+            let data = buf[..end].to_vec();
+            buf.drain(..end);
+            data
+        };
+        splitter.rebase();
+        let batch_lines = lines.as_slice().to_vec();
+        lines.clear();
+        let cost = data.capacity() + batch_lines.capacity() * size_of::<LineRef>() + 64;
+        let inner = &self.inner;
+        let permits = cost.min(inner.queue_capacity) as u32;
+        let permit = inner.queue.clone().acquire_many_owned(permits).await.map_err(|_| LogError::WriterGone)?;
+        let queued = inner.queue_capacity - inner.queue.available_permits();
+        inner.peak_queued.fetch_max(queued, Ordering::Relaxed);
+        let batch = Batch { source, data, lines: batch_lines, _permit: permit };
+        inner.tx.send(Message::Lines(batch)).map_err(|_| LogError::WriterGone)
+    }
+}
