@@ -37,6 +37,7 @@ use svc_core::{Project, ServiceEntry, Settings};
 pub use expand::{Undefined, Variables, expand, parse_dotenv};
 pub use export::{ArgvStyle, ExportOptions, Exported, export, export_settings};
 
+pub use crate::config::tree::Diagnostic;
 use crate::config::tree::{self, Loc, Node, Value};
 
 /// The service name of the entries an imported file adds to a [`Project`]: they hold processes, not options,
@@ -49,27 +50,6 @@ pub const DEFAULT_FILE_NAMES: [&str; 4] =
 /// The override file names merged on top of a discovered file, in order of preference.
 pub const DEFAULT_OVERRIDE_FILE_NAMES: [&str; 4] =
     ["compose.override.yml", "compose.override.yaml", "process-compose.override.yml", "process-compose.override.yaml"];
-
-/// A problem in a process-compose file, at a position: `file:line:column: path: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// Where.
-    pub loc: Loc,
-    /// The key path, e.g. `processes.web.availability.restart` (empty for the whole file).
-    pub path: String,
-    /// What is wrong, and how to fix it when that is not obvious.
-    pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}: {}", self.loc, self.message)
-        } else {
-            write!(f, "{}: {}: {}", self.loc, self.path, self.message)
-        }
-    }
-}
 
 /// Import failed: every error found, plus the warnings.
 #[derive(Debug, Clone, PartialEq, Eq)]
