@@ -71,7 +71,14 @@ fn entrypoint_is_an_argv() {
     let (_, merged) = load("entrypoint.yaml");
     assert_eq!(
         process(&merged, "printer").command,
-        Command::Exec(vec!["printf".into(), "%s|".into(), "it's".into(), "two words".into(), "$HOME".into(), "`date`".into()])
+        Command::Exec(vec![
+            "printf".into(),
+            "%s|".into(),
+            "it's".into(),
+            "two words".into(),
+            "$HOME".into(),
+            "`date`".into()
+        ])
     );
 }
 
@@ -97,7 +104,10 @@ fn probes_exec_and_http_get_with_timings() {
     let web = process(&merged, "web");
     let readiness = web.readiness_probe.as_ref().unwrap();
     let ProbeCheck::HttpGet(http) = &readiness.check else { panic!("http probe expected") };
-    assert_eq!((http.host.as_str(), http.port, http.path.as_str(), http.scheme.as_str()), ("127.0.0.1", 8080, "/health", "http"));
+    assert_eq!(
+        (http.host.as_str(), http.port, http.path.as_str(), http.scheme.as_str()),
+        ("127.0.0.1", 8080, "/health", "http")
+    );
     assert_eq!(http.headers["X-Probe"], "svc");
     assert_eq!(http.status_code, Some(204));
     assert_eq!(readiness.initial_delay, Duration::from_secs(2));
@@ -110,7 +120,13 @@ fn probes_exec_and_http_get_with_timings() {
     assert_eq!(exec.working_dir.as_deref(), Some(Path::new("/tmp")));
     assert_eq!(liveness.timeout, Duration::from_secs(1), "process-compose's default timeout");
     assert_eq!(liveness.failure_threshold, 3, "process-compose's default failure threshold");
-    let port = |name: &str| match &process(&merged, name).readiness_probe.as_ref().or(process(&merged, name).liveness_probe.as_ref()).unwrap().check {
+    let port = |name: &str| match &process(&merged, name)
+        .readiness_probe
+        .as_ref()
+        .or(process(&merged, name).liveness_probe.as_ref())
+        .unwrap()
+        .check
+    {
         ProbeCheck::HttpGet(h) => h.port,
         _ => unreachable!(),
     };
@@ -151,10 +167,7 @@ fn variables_are_expanded_like_process_compose() {
     );
     let merged = imported.project.settings().unwrap();
     let app = process(&merged, "app");
-    assert_eq!(
-        app.command,
-        Command::shell("serve --port 8443 --name my app --fallback none --literal $NOT_EXPANDED")
-    );
+    assert_eq!(app.command, Command::shell("serve --port 8443 --name my app --fallback none --literal $NOT_EXPANDED"));
     assert_eq!(app.working_dir.as_deref(), Some(Path::new("/srv")));
     assert_eq!(app.availability.backoff, Duration::from_secs(7), "an unquoted ${{WAIT}} is a number");
     assert_eq!(merged.settings.environment["DATA"], "/srv/data");
@@ -165,7 +178,10 @@ fn an_undefined_variable_is_an_error_naming_variable_process_and_file() {
     let err = load_err("undefined.yaml", &[]);
     assert_eq!(err.errors.len(), 1, "{err}");
     let text = err.to_string();
-    assert!(text.contains("undefined.yaml:5:14: processes.broken.command: variable `NOT_DEFINED_ANYWHERE` is not defined"), "{text}");
+    assert!(
+        text.contains("undefined.yaml:5:14: processes.broken.command: variable `NOT_DEFINED_ANYWHERE` is not defined"),
+        "{text}"
+    );
     assert!(text.contains("used by process `broken` in "), "{text}");
     assert!(text.contains("$$NOT_DEFINED_ANYWHERE"), "the fix is suggested: {text}");
 }
@@ -199,13 +215,21 @@ fn unsupported_and_unknown_keys_warn_once_each_and_fail_with_strict() {
     let (imported, _) = load("unsupported.yaml");
     let warnings: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(warnings.len(), 4, "{warnings:#?}");
-    assert!(warnings[0].ends_with("unsupported.yaml:1:1: log_level: is not supported by svc and is ignored"), "{}", warnings[0]);
+    assert!(
+        warnings[0].ends_with("unsupported.yaml:1:1: log_level: is not supported by svc and is ignored"),
+        "{}",
+        warnings[0]
+    );
     assert!(warnings.iter().any(|w| w.ends_with("processes.tty.is_tty: is not supported by svc and is ignored")));
     assert!(
         warnings.iter().any(|w| w.ends_with("unsupported.yaml:6:5: processes.tty.depend_on: unknown key 'depend_on', did you mean 'depends_on'? (ignored)")),
         "{warnings:#?}"
     );
-    assert!(warnings.iter().any(|w| w.contains("backof_seconds: unknown key 'backof_seconds', did you mean 'backoff_seconds'?")));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("backof_seconds: unknown key 'backof_seconds', did you mean 'backoff_seconds'?"))
+    );
 
     let mut strict = options("unsupported.yaml", &[]);
     strict.strict = true;
@@ -237,7 +261,13 @@ fn type_errors_are_reported_together_with_positions() {
     assert!(text[0].ends_with(
         "invalid.yaml:5:16: processes.a.availability.restart: unknown value 'sometimes', expected one of no, always, on_failure, exit_on_failure"
     ), "{}", text[0]);
-    assert!(text[1].ends_with("invalid.yaml:6:21: processes.a.availability.max_restarts: expected an integer, found string \"many\""), "{}", text[1]);
+    assert!(
+        text[1].ends_with(
+            "invalid.yaml:6:21: processes.a.availability.max_restarts: expected an integer, found string \"many\""
+        ),
+        "{}",
+        text[1]
+    );
     assert!(text[2].contains("processes.b.depends_on.a.condition: unknown value 'process_healty'"), "{}", text[2]);
     assert!(text[2].ends_with("(did you mean 'process_healthy'?)"), "{}", text[2]);
 }
@@ -260,7 +290,8 @@ fn discovery_merges_the_override_file() {
         ..ImportOptions::default()
     })
     .unwrap();
-    let names: Vec<String> = imported.files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        imported.files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["process-compose.yaml", "process-compose.override.yaml"]);
     let merged = imported.project.settings().unwrap();
     let web = process(&merged, "web");
@@ -450,15 +481,17 @@ fn export_validates_against_the_process_compose_schema() {
     let Some(mut schema) = process_compose_schema() else { return };
     closed(&mut schema);
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
-    let project = rust_project().process(
-        "never",
-        Process::new("x").availability(Availability::restart(RestartPolicy::No).max_restarts(2)),
-    );
+    let project = rust_project()
+        .process("never", Process::new("x").availability(Availability::restart(RestartPolicy::No).max_restarts(2)));
     for argv in [ArgvStyle::Entrypoint, ArgvStyle::ShellCommand] {
         let exported = export_settings(project.name(), &project.settings().unwrap().settings, &ExportOptions { argv });
         assert_eq!(schema_errors(&validator, &exported.yaml), Vec::<String>::new(), "{}", exported.yaml);
         // YAML 1.1 readers (process-compose's) take a bare `no` for false: the policy must be quoted.
-        assert!(exported.yaml.contains("restart: \"no\"") || exported.yaml.contains("restart: 'no'"), "{}", exported.yaml);
+        assert!(
+            exported.yaml.contains("restart: \"no\"") || exported.yaml.contains("restart: 'no'"),
+            "{}",
+            exported.yaml
+        );
     }
     // The data files are valid process-compose too, except two that test forms process-compose's YAML reader
     // accepts though the schema does not: a `db:` null dependency (depends_on.yaml) and `port: 8080` as an
@@ -477,7 +510,17 @@ fn the_schema_check_rejects_what_process_compose_would_reject() {
     let bad = "processes:\n  a:\n    command: x\n    availability:\n      backoff_seconds: 1.5\n    readiness_probe:\n      http_get:\n        port: 80\n    max_backoff_seconds: 3\n";
     let errors = schema_errors(&validator, bad);
     assert_eq!(errors.len(), 3, "{errors:#?}");
-    assert!(errors.iter().any(|e| e.starts_with("/processes/a/availability/backoff_seconds: 1.5 is not of type \"integer\"")), "{errors:#?}");
-    assert!(errors.iter().any(|e| e.starts_with("/processes/a/readiness_probe/http_get/port: 80 is not of type \"string\"")), "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("/processes/a/availability/backoff_seconds: 1.5 is not of type \"integer\"")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("/processes/a/readiness_probe/http_get/port: 80 is not of type \"string\"")),
+        "{errors:#?}"
+    );
     assert!(errors.iter().any(|e| e.contains("max_backoff_seconds")), "{errors:#?}");
 }

@@ -107,7 +107,10 @@ fn a_type_error_names_file_line_column_path_and_expectation() {
 #[test]
 fn an_unknown_option_is_rejected_with_a_suggestion() {
     let layer = toml("[services.hello]\nmesage = \"Hi\"\n");
-    assert_eq!(errors(&[layer]), ["services.toml:2:1: services.hello.mesage: unknown option 'mesage', did you mean 'message'?"]);
+    assert_eq!(
+        errors(&[layer]),
+        ["services.toml:2:1: services.hello.mesage: unknown option 'mesage', did you mean 'message'?"]
+    );
 }
 
 #[test]
@@ -137,7 +140,11 @@ fn files_are_merged_in_order_and_override_rust_values() {
     assert_eq!(processes["pg1"].command.argv(), ["echo", "port=5433"], "set by the TOML file only");
     assert_eq!(processes["pg2"].command.argv(), ["echo", "port=6000"], "the value set in Rust is kept");
     assert_eq!(processes["hello"].environment["RUST_LOG"], "debug", "processes.<name>.environment");
-    assert_eq!(processes["pg1"].availability.restart, svc_core::RestartPolicy::OnFailure, "processes.<name>.availability");
+    assert_eq!(
+        processes["pg1"].availability.restart,
+        svc_core::RestartPolicy::OnFailure,
+        "processes.<name>.availability"
+    );
     assert_eq!(processes["pg1"].availability.max_restarts, 3);
     // The project's services carry the configured options too.
     let pg1 = project.entries().iter().find(|e| e.instance_name() == Some("pg1")).unwrap();
@@ -153,7 +160,10 @@ fn the_report_says_where_each_value_came_from() {
     let resolved = apply(&mut project(), &layers).unwrap();
     let text = resolved.report.render();
     let line = |prefix: &str| {
-        text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line {prefix:?} in\n{text}")).to_owned()
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?} in\n{text}"))
+            .to_owned()
     };
     let toml_file = data("services.toml").display().to_string();
     let yaml_file = data("override.yaml").display().to_string();
@@ -193,7 +203,9 @@ fn environment_errors_name_the_variable() {
     let env = Layer::from_env([("SVC__SERVICES__POSTGRES__PG1__PORT".to_owned(), "abc".to_owned())]).unwrap();
     assert_eq!(
         errors(&env),
-        [r#"env SVC__SERVICES__POSTGRES__PG1__PORT: services.postgres.pg1.port: invalid type: string "abc", expected u16"#]
+        [
+            r#"env SVC__SERVICES__POSTGRES__PG1__PORT: services.postgres.pg1.port: invalid type: string "abc", expected u16"#
+        ]
     );
     let env = Layer::from_env([("SVC__SERVICES__HELLO__MESAGE".to_owned(), "x".to_owned())]).unwrap();
     assert_eq!(
@@ -204,11 +216,9 @@ fn environment_errors_name_the_variable() {
 
 #[test]
 fn svc_config_holds_a_whole_layer() {
-    let env = Layer::from_env([(
-        "SVC_CONFIG".to_owned(),
-        r#"{"services": {"hello": {"message": "json"}}}"#.to_owned(),
-    )])
-    .unwrap();
+    let env =
+        Layer::from_env([("SVC_CONFIG".to_owned(), r#"{"services": {"hello": {"message": "json"}}}"#.to_owned())])
+            .unwrap();
     let resolved = apply(&mut project(), &env).unwrap();
     assert_eq!(resolved.project.processes()["hello"].command.argv(), ["echo", "json"]);
     assert!(resolved.report.render().contains("# env SVC_CONFIG:1:36"), "{}", resolved.report.render());
@@ -222,14 +232,21 @@ fn process_override_errors_are_located() {
         Format::Yaml,
     )
     .unwrap();
-    assert_eq!(errors(&[layer.clone()]), [
-        "p.yaml:5:7: processes.hello.availability.max_restart: unknown option 'max_restart', did you mean 'max_restarts'?"
-    ]);
-    let layer = Layer::parse("processes:\n  hello:\n    availability:\n      restart: sometimes\n", "p.yaml", Format::Yaml).unwrap();
+    assert_eq!(
+        errors(&[layer.clone()]),
+        [
+            "p.yaml:5:7: processes.hello.availability.max_restart: unknown option 'max_restart', did you mean 'max_restarts'?"
+        ]
+    );
+    let layer =
+        Layer::parse("processes:\n  hello:\n    availability:\n      restart: sometimes\n", "p.yaml", Format::Yaml)
+            .unwrap();
     let e = errors(&[layer]);
     assert_eq!(e.len(), 1);
     assert!(
-        e[0].starts_with("p.yaml:4:16: processes.hello.availability.restart: unknown variant `sometimes`, expected one of"),
+        e[0].starts_with(
+            "p.yaml:4:16: processes.hello.availability.restart: unknown variant `sometimes`, expected one of"
+        ),
         "{e:?}"
     );
 }
@@ -252,6 +269,13 @@ fn several_errors_are_reported_together_and_options_stay_unchanged() {
         other => panic!("{other:?}"),
     };
     assert_eq!(e.len(), 2, "{e:?}");
-    assert_eq!(e[1].to_string(), "services.toml:4:8: services.postgres.pg1.port: invalid value: integer `70000`, expected u16");
-    assert_eq!(p.entries()[0].options()["message"], "Hello, world!", "a failed override leaves the options as they were");
+    assert_eq!(
+        e[1].to_string(),
+        "services.toml:4:8: services.postgres.pg1.port: invalid value: integer `70000`, expected u16"
+    );
+    assert_eq!(
+        p.entries()[0].options()["message"],
+        "Hello, world!",
+        "a failed override leaves the options as they were"
+    );
 }

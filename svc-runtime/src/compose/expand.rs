@@ -110,7 +110,12 @@ fn is_name(s: &str) -> bool {
 
 /// Expands every string value of `node` in place. `on_error` is called with the located node, its path and the
 /// undefined variable; expansion continues so that all undefined variables are reported.
-pub fn expand_tree(node: &mut Node, path: &mut Vec<String>, vars: &Variables, on_error: &mut dyn FnMut(&Node, &[String], Undefined)) {
+pub fn expand_tree(
+    node: &mut Node,
+    path: &mut Vec<String>,
+    vars: &Variables,
+    on_error: &mut dyn FnMut(&Node, &[String], Undefined),
+) {
     match &mut node.value {
         Value::Str { text, plain } => match expand(text, vars) {
             Ok(expanded) if expanded != *text => {

@@ -64,7 +64,8 @@ pub fn export_settings(name: &str, settings: &Settings, options: &ExportOptions)
     }
     let mut processes = Map::new();
     for (process_name, process) in &settings.processes {
-        processes.insert(process_name.clone(), Value::Object(export_process(process_name, process, options, &mut notes)));
+        processes
+            .insert(process_name.clone(), Value::Object(export_process(process_name, process, options, &mut notes)));
     }
     root.insert("processes".into(), Value::Object(processes));
     let mut value = Value::Object(root);
@@ -103,11 +104,8 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
         out.insert("environment".into(), env_list(env.into_iter()));
     }
     if !p.depends_on.is_empty() {
-        let deps: Map<String, Value> = p
-            .depends_on
-            .iter()
-            .map(|(dep, d)| (dep.clone(), json!({"condition": d.condition.as_str()})))
-            .collect();
+        let deps: Map<String, Value> =
+            p.depends_on.iter().map(|(dep, d)| (dep.clone(), json!({"condition": d.condition.as_str()}))).collect();
         out.insert("depends_on".into(), Value::Object(deps));
     }
     if let Some(probe) = &p.readiness_probe {

@@ -127,7 +127,13 @@ impl<'a> Converter<'a> {
 
     /// Checks the keys of a mapping: every key must be supported; unsupported ones are warned about (errors
     /// with `--strict`), unknown ones too, with the closest known key.
-    fn keys<'n>(&mut self, node: &'n Node, path: &str, supported: &[&str], unsupported: &[&str]) -> Option<&'n IndexMap<String, crate::config::tree::Entry>> {
+    fn keys<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        supported: &[&str],
+        unsupported: &[&str],
+    ) -> Option<&'n IndexMap<String, crate::config::tree::Entry>> {
         let Some(map) = node.as_map() else {
             if node.value != Value::Null {
                 self.error(&node.loc, path, format!("expected a mapping, found {}", node.kind()));
@@ -264,7 +270,11 @@ impl<'a> Converter<'a> {
             return out;
         };
         let Some(processes) = processes.value.as_map() else {
-            self.error(&processes.value.loc, "processes", format!("expected a mapping, found {}", processes.value.kind()));
+            self.error(
+                &processes.value.loc,
+                "processes",
+                format!("expected a mapping, found {}", processes.value.kind()),
+            );
             return out;
         };
 
@@ -452,8 +462,11 @@ impl<'a> Converter<'a> {
     fn string_list(&mut self, node: &Node, path: &str) -> Option<Vec<String>> {
         match &node.value {
             Value::Seq(items) => {
-                let list: Vec<String> =
-                    items.iter().enumerate().filter_map(|(i, item)| self.string(item, &format!("{path}[{i}]"))).collect();
+                let list: Vec<String> = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| self.string(item, &format!("{path}[{i}]")))
+                    .collect();
                 if list.is_empty() {
                     self.error(&node.loc, path, "is empty; give the program and its arguments");
                     return None;
@@ -535,7 +548,8 @@ impl<'a> Converter<'a> {
             a.backoff = self.seconds(&e.value, &join(path, "backoff_seconds")).unwrap_or(a.backoff);
         }
         if let Some(e) = map.get("max_restarts") {
-            a.max_restarts = self.integer(&e.value, &join(path, "max_restarts"), 0, u32::MAX as i64).unwrap_or(0) as u32;
+            a.max_restarts =
+                self.integer(&e.value, &join(path, "max_restarts"), 0, u32::MAX as i64).unwrap_or(0) as u32;
         }
         if let Some(e) = map.get("exit_on_end") {
             a.exit_on_end = self.boolean(&e.value, &join(path, "exit_on_end")).unwrap_or(false);

@@ -23,6 +23,7 @@
 //! **Export** ([`export`]) writes a process-compose file that means the same as a validated project; see its
 //! documentation for the few things process-compose cannot express.
 
+pub mod cli;
 mod expand;
 mod export;
 mod import;
@@ -190,8 +191,8 @@ pub fn import_sources(
     // The first file that defines each process is its origin.
     let mut origins: IndexMap<String, String> = IndexMap::new();
     for (name, text) in sources {
-        let mut node = tree::parse(text, name, tree::Format::Yaml)
-            .map_err(|e| ImportError::single(e.loc, e.message))?;
+        let mut node =
+            tree::parse(text, name, tree::Format::Yaml).map_err(|e| ImportError::single(e.loc, e.message))?;
         let expansion_disabled = matches!(node.get("disable_env_expansion").map(|n| &n.value), Some(Value::Bool(true)));
         if !expansion_disabled {
             expand::expand_tree(&mut node, &mut Vec::new(), variables, &mut |at, path, undefined| {
@@ -230,7 +231,8 @@ pub fn import_sources(
     let project_name = converted.name.as_deref().or(default_name).unwrap_or("process-compose").to_owned();
     let mut per_origin: IndexMap<String, Settings> = IndexMap::new();
     let first_origin = sources.first().map(|(n, _)| n.clone()).unwrap_or_default();
-    per_origin.insert(first_origin.clone(), Settings { processes: IndexMap::new(), environment: converted.environment });
+    per_origin
+        .insert(first_origin.clone(), Settings { processes: IndexMap::new(), environment: converted.environment });
     for (replica, written, process) in converted.processes {
         let origin = origins.get(&written).cloned().unwrap_or_else(|| first_origin.clone());
         per_origin.entry(origin).or_default().processes.insert(replica, process);

@@ -30,6 +30,7 @@
 //! `services.toml:3:8: services.postgres.pg1.port: invalid type: string "abc", expected u16`. Unknown keys are
 //! rejected with a suggestion: `unknown option 'mesage', did you mean 'message'?`.
 
+pub mod cli;
 pub mod tree;
 
 use std::fmt;
@@ -37,7 +38,7 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
-use svc_core::{Errors, Process, Project, ServiceEntry, ValidProject};
+use svc_core::{Errors, MergedSettings, Process, Project, ServiceEntry, ValidProject};
 
 pub use tree::Diagnostic;
 use tree::{Entry, Format, Loc, Node, Value};
@@ -74,10 +75,15 @@ impl Layer {
 
     /// Parses config text named `source` (used in error locations).
     pub fn parse(text: &str, source: &str, format: Format) -> Result<Layer, ConfigError> {
-        let root = tree::parse(text, source, format)
-            .map_err(|e| ConfigError::Invalid(vec![Diagnostic { loc: e.loc, path: String::new(), message: e.message }]))?;
+        let root = tree::parse(text, source, format).map_err(|e| {
+            ConfigError::Invalid(vec![Diagnostic { loc: e.loc, path: String::new(), message: e.message }])
+        })?;
         if root.as_map().is_none() {
-            return Err(ConfigError::one(root.loc.clone(), "", format!("expected a mapping at the top, found {}", root.kind())));
+            return Err(ConfigError::one(
+                root.loc.clone(),
+                "",
+                format!("expected a mapping at the top, found {}", root.kind()),
+            ));
         }
         Ok(Layer { root, fuzzy: false })
     }
@@ -135,8 +141,11 @@ impl Layer {
 fn env_value(value: &str, loc: &Loc) -> Result<Node, Diagnostic> {
     let trimmed = value.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let mut node = tree::parse_yaml(value, &loc.source)
-            .map_err(|e| Diagnostic { loc: loc.clone(), path: String::new(), message: e.message })?;
+        let mut node = tree::parse_yaml(value, &loc.source).map_err(|e| Diagnostic {
+            loc: loc.clone(),
+            path: String::new(),
+            message: e.message,
+        })?;
         relocate(&mut node, loc);
         Ok(node)
     } else {
@@ -277,6 +286,14 @@ fn display_key(key: &str) -> String {
 /// Applies `layers` in order over the options set in Rust (changing the project's services), merges the project,
 /// applies `processes.*` overrides and validates. Every problem is reported, each at its position.
 pub fn apply(project: &mut Project, layers: &[Layer]) -> Result<Resolved, ConfigError> {
+    let (merged, report) = apply_unvalidated(project, layers)?;
+    let valid = merged.validate(project.name()).map_err(ConfigError::Project)?;
+    Ok(Resolved { project: valid, report })
+}
+
+/// [`apply`] without the final validation: the merged settings and the report (what `config` prints, even for
+/// a project that does not validate yet).
+pub fn apply_unvalidated(project: &mut Project, layers: &[Layer]) -> Result<(MergedSettings, Report), ConfigError> {
     let mut errors = Vec::new();
     let mut sources = IndexMap::new();
     let mut process_layers: Vec<(&Layer, &Entry)> = Vec::new();
@@ -397,8 +414,7 @@ pub fn apply(project: &mut Project, layers: &[Layer]) -> Result<Resolved, Config
             let schema = process_schema.as_value();
             let mut leaves = Vec::new();
             let before = errors.len();
-            let overlay =
-                overlay_json(layer, &process_entry.value, schema, schema, &path, &mut leaves, &mut errors);
+            let overlay = overlay_json(layer, &process_entry.value, schema, schema, &path, &mut leaves, &mut errors);
             if errors.len() > before {
                 continue;
             }
@@ -420,8 +436,7 @@ pub fn apply(project: &mut Project, layers: &[Layer]) -> Result<Resolved, Config
         return Err(ConfigError::Invalid(errors));
     }
     let effective = effective(project, &merged.settings.processes);
-    let valid = merged.validate(project.name()).map_err(ConfigError::Project)?;
-    Ok(Resolved { project: valid, report: Report { effective, sources } })
+    Ok((merged, Report { effective, sources }))
 }
 
 /// The effective configuration of `project` without validating it (for `config` on a project that does not
@@ -549,7 +564,12 @@ fn overlay_json(
     ) -> Json {
         let Value::Map(map) = &node.value else {
             let value = node.to_json();
-            leaves.push(Leaf { path: path.to_owned(), loc: node.loc.clone(), relative: relative.clone(), value: value.clone() });
+            leaves.push(Leaf {
+                path: path.to_owned(),
+                loc: node.loc.clone(),
+                relative: relative.clone(),
+                value: value.clone(),
+            });
             return value;
         };
         let shape = schema.map(|s| object_shape(s, root)).unwrap_or_default();
@@ -567,7 +587,14 @@ fn overlay_json(
                 None
             };
             let Some(resolved) = resolved else {
-                errors.push(unknown(&entry.key_loc, &format!("{path}.{}", display_key(key)), "option", key, &known, ""));
+                errors.push(unknown(
+                    &entry.key_loc,
+                    &format!("{path}.{}", display_key(key)),
+                    "option",
+                    key,
+                    &known,
+                    "",
+                ));
                 continue;
             };
             let child_schema = shape.properties.get(&resolved).or(shape.additional.as_ref());

@@ -439,8 +439,8 @@ pub fn resolve_plain(text: &str) -> Value {
     if let Some(i) = int {
         return Value::Int(i);
     }
-    let looks_numeric = text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-        && text.bytes().any(|b| b.is_ascii_digit());
+    let looks_numeric =
+        text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) && text.bytes().any(|b| b.is_ascii_digit());
     if looks_numeric && let Ok(f) = text.parse::<f64>() {
         return Value::Float(f);
     }

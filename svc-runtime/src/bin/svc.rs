@@ -1,0 +1,67 @@
+//! `svc`: runs an existing process-compose file with svc's supervisor.
+//!
+//! ```text
+//! svc up -f process-compose.yaml      # run it (headless; exits when every process has ended)
+//! svc export --format process-compose # the file as svc understood it, normalized
+//! svc config                          # the effective configuration and where each value came from
+//! ```
+//!
+//! Without `-f` the file is discovered as process-compose does. `up` is the default subcommand. Later control
+//! commands (`ps`, `logs`, `restart`, `attach`) are further variants of [`SvcCommand`].
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use svc_runtime::cli::{Cli, Command, UpArgs, run_with};
+use svc_runtime::compose::cli::{ComposeArgs, ExportArgs};
+use svc_runtime::config::cli::{ConfigArgs, ConfigCommandArgs};
+
+/// Run a process-compose project under svc's supervisor.
+#[derive(Debug, Parser)]
+#[command(
+    name = "svc",
+    version,
+    about = "Run a process-compose project under svc's supervisor (svc up -f process-compose.yaml)",
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
+struct SvcCli {
+    /// What to do (default: `up`).
+    #[command(subcommand)]
+    command: Option<SvcCommand>,
+    /// Which process-compose files to read.
+    #[command(flatten)]
+    compose: ComposeArgs,
+    /// Options of `up`, accepted without the subcommand name.
+    #[command(flatten)]
+    up: UpArgs,
+    /// Layered configuration (`--config FILE`; `processes.<name>.*` overrides apply to imported processes).
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// A subcommand of `svc`.
+#[derive(Debug, Subcommand)]
+enum SvcCommand {
+    /// Start every process in dependency order and supervise them until they all end or Ctrl-C (the default).
+    Up(UpArgs),
+    /// Print the effective configuration and where each configured value came from.
+    Config(ConfigCommandArgs),
+    /// Write the imported project in another tool's format (`--format process-compose`).
+    Export(ExportArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = SvcCli::parse();
+    let imported = match cli.compose.import() {
+        Ok(imported) => imported,
+        Err(code) => return code,
+    };
+    let command = match cli.command {
+        None => Command::Up(cli.up),
+        Some(SvcCommand::Up(args)) => Command::Up(args),
+        Some(SvcCommand::Config(args)) => Command::Config(args),
+        Some(SvcCommand::Export(args)) => Command::Export(args),
+    };
+    run_with(imported.project, Cli { command: Some(command), up: UpArgs::default(), config: cli.config })
+}

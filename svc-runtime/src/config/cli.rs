@@ -1,0 +1,104 @@
+//! The command-line side of layered configuration: `--config FILE` and the `config` subcommand.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use svc_core::{Project, ValidProject};
+
+use super::{ConfigError, Layer, apply, apply_unvalidated};
+
+/// `--config FILE`, accepted by every subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// A config file (TOML, YAML or JSON, by extension) merged over the options set in Rust; repeat for
+    /// several, later files win. `SVC__SERVICES__<SERVICE>__<OPTION>=value` and `SVC_CONFIG='{...}'`
+    /// environment variables are applied after the files.
+    #[arg(long = "config", value_name = "FILE", global = true)]
+    pub config_files: Vec<PathBuf>,
+}
+
+/// Options of `config`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigCommandArgs {
+    /// Print the effective configuration as JSON (`{"services": ..., "processes": ...}`) instead of
+    /// `path = value` lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ConfigArgs {
+    /// The layers: the files in order, then the environment.
+    pub fn layers(&self) -> Result<Vec<Layer>, ConfigError> {
+        let mut layers = Vec::new();
+        let mut errors = Vec::new();
+        for file in &self.config_files {
+            match Layer::load(file) {
+                Ok(layer) => layers.push(layer),
+                Err(ConfigError::Invalid(e)) => errors.extend(e),
+                Err(e) => return Err(e),
+            }
+        }
+        match Layer::from_env(std::env::vars()) {
+            Ok(env) => layers.extend(env),
+            Err(ConfigError::Invalid(e)) => errors.extend(e),
+            Err(e) => return Err(e),
+        }
+        if errors.is_empty() { Ok(layers) } else { Err(ConfigError::Invalid(errors)) }
+    }
+}
+
+fn print_errors(project: &str, error: &ConfigError) {
+    match error {
+        ConfigError::Invalid(_) => eprintln!("error: the configuration of `{project}` is not valid:"),
+        ConfigError::Project(_) => eprintln!("error: the project `{project}` is not valid:"),
+    }
+    for message in error.messages() {
+        eprintln!("  - {message}");
+    }
+}
+
+/// Applies the configuration layers and validates: the project `up` runs. Errors are printed (every one, each at
+/// its position); the exit code is 2.
+pub fn resolve(project: &mut Project, args: &ConfigArgs) -> Result<ValidProject, ExitCode> {
+    let result = args.layers().and_then(|layers| apply(project, &layers));
+    result.map(|resolved| resolved.project).map_err(|e| {
+        print_errors(project.name(), &e);
+        ExitCode::from(2)
+    })
+}
+
+/// `config`: prints the effective configuration, each overridden value followed by where it came from. Exits 2
+/// (after printing) when the configured project does not validate.
+pub fn config_command(project: &mut Project, args: &ConfigArgs, command: &ConfigCommandArgs) -> ExitCode {
+    let layers = match args.layers() {
+        Ok(layers) => layers,
+        Err(e) => {
+            print_errors(project.name(), &e);
+            return ExitCode::from(2);
+        }
+    };
+    let (merged, report) = match apply_unvalidated(project, &layers) {
+        Ok(done) => done,
+        Err(e) => {
+            print_errors(project.name(), &e);
+            return ExitCode::from(2);
+        }
+    };
+    if command.json {
+        let sources: serde_json::Map<String, serde_json::Value> =
+            report.sources.iter().map(|(path, loc)| (path.clone(), serde_json::json!(loc.to_string()))).collect();
+        let out = serde_json::json!({ "effective": report.effective, "sources": sources });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        println!("# Effective configuration of `{}`; values set by a config layer show their source.", project.name());
+        print!("{}", report.render());
+    }
+    match merged.validate(project.name()) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(errors) => {
+            print_errors(project.name(), &ConfigError::Project(errors));
+            ExitCode::from(2)
+        }
+    }
+}
