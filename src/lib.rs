@@ -49,6 +49,7 @@ pub mod prelude {
         RestartPolicy, Result, Service, ServiceMeta, Settings, Shutdown,
     };
     pub use svc_macros::{multi_service, service};
+    pub use svc_runtime::RunExt;
 }
 
 /// Paths used by the code `#[service]` and `#[multi_service]` generate, so that a user crate needs no direct

@@ -1,6 +1,35 @@
-//! The supervisor: being written.
-/// Placeholder so the facade re-export resolves.
+//! The supervisor of `svc`: runs a validated project as supervised OS processes, with process-compose's
+//! semantics fixed where process-compose is weak.
+//!
+//! Modules, one job each:
+//! - [`sys`]: the only place that forks and reaps (a dedicated thread; process groups, PDEATHSIG, subreaper);
+//! - `watchdog`: a forked process that kills every process group if the supervisor is killed;
+//! - [`state`]: the pure state machine of one process (table-tested);
+//! - [`deps`]: dependency conditions (pure);
+//! - `supervise`: one task per process, driving its machine with system calls;
+//! - `up`: the project: start, exit rules, shutdown in reverse dependency order, report;
+//! - [`logs`]: the log pipeline (one writer, prefixed lines, files, ring buffers);
+//! - [`cli`]: the command line (`up` by default) and [`RunExt::run`].
+
+#![warn(missing_docs)]
+
+/// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod cli;
+pub mod deps;
+mod standin;
+pub mod state;
+mod supervise;
+pub mod sys;
+mod up;
+mod watchdog;
+
+pub use cli::{Cli, RunExt, run};
+pub use supervise::{Control, Status};
+pub use up::{Outcome, ProcessReport, RuntimeError, ShutdownHandle, UpOptions, up};
+
+pub(crate) use standin::{ExecContext, ProbeReport, backoff_delay, start_probe};
 
 pub mod compose;
 pub mod config;

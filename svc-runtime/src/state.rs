@@ -1,0 +1,535 @@
+//! The life of one process as a pure state machine: `(state, event) -> (state, actions)`.
+//!
+//! No system calls and no clock here: the process task ([`crate::supervise`]) feeds events (the child exited, a
+//! probe passed, a stop was requested, the backoff timer fired) and carries out the returned [`Action`]s. That
+//! keeps every rule of process-compose's semantics (and our fixes) testable in a table without processes.
+
+use std::time::Duration;
+
+use svc_core::{Process, RestartPolicy};
+
+use crate::sys::ExitStatus;
+
+/// A run that lasted at least this long (or `max_backoff`, if larger) resets the restart delay to the base:
+/// a process that crashes once a day should not wait the maximum delay.
+pub const BACKOFF_RESET_AFTER: Duration = Duration::from_secs(10);
+
+/// Where a process is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum State {
+    /// Not started yet; dependencies not evaluated.
+    #[default]
+    Pending,
+    /// Waiting for dependencies to reach their conditions (the names of those not yet satisfied).
+    Waiting {
+        /// Dependencies still awaited.
+        on: Vec<String>,
+    },
+    /// Being spawned.
+    Starting,
+    /// Running (not yet healthy if it has a readiness probe).
+    Running {
+        /// Process (and process group) id.
+        pid: i32,
+    },
+    /// Running and its readiness probe passed.
+    Ready {
+        /// Process (and process group) id.
+        pid: i32,
+    },
+    /// Being stopped.
+    Stopping {
+        /// Process (and process group) id.
+        pid: i32,
+        /// What happens once it exited.
+        then: AfterStop,
+    },
+    /// Waiting out the backoff before the next start.
+    Restarting {
+        /// Consecutive quick failures so far (1 for the first restart); drives the backoff.
+        attempt: u32,
+        /// The delay being waited.
+        delay: Duration,
+    },
+    /// Ended by itself and will not be restarted.
+    Completed {
+        /// How it ended.
+        exit: ExitStatus,
+    },
+    /// Could not be started, or was stopped because a probe failed, and will not be restarted.
+    Failed {
+        /// Why.
+        reason: String,
+        /// How it ended, if it ran.
+        exit: Option<ExitStatus>,
+    },
+    /// Never started because a dependency can never reach its condition.
+    Skipped {
+        /// Which dependency and why.
+        why: String,
+    },
+    /// Stopped on request (project shutdown or a stop command).
+    Stopped {
+        /// How it ended, if it was running.
+        exit: Option<ExitStatus>,
+    },
+    /// Disabled in the configuration: never started.
+    Disabled,
+}
+
+/// What a stop leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterStop {
+    /// Stay stopped.
+    Final,
+    /// Start again at once (a restart request).
+    Relaunch,
+    /// Treat as a failure and apply the restart policy (a probe gave up on the process).
+    Failure(ProbeKind),
+}
+
+/// Which probe failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// The readiness probe.
+    Readiness,
+    /// The liveness probe.
+    Liveness,
+}
+
+impl ProbeKind {
+    fn name(self) -> &'static str {
+        match self {
+            ProbeKind::Readiness => "readiness",
+            ProbeKind::Liveness => "liveness",
+        }
+    }
+}
+
+/// Something that happened to a process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Dependencies are being awaited.
+    WaitFor(Vec<String>),
+    /// Every dependency reached its condition.
+    DependenciesMet,
+    /// A dependency can never reach its condition.
+    DependencyImpossible(String),
+    /// The child was spawned.
+    Spawned(i32),
+    /// The child could not be spawned.
+    SpawnFailed(String),
+    /// The child exited after running for `uptime`.
+    Exited {
+        /// How it ended.
+        status: ExitStatus,
+        /// How long it ran.
+        uptime: Duration,
+    },
+    /// The readiness probe passed.
+    ReadinessPassed,
+    /// A probe reached its failure threshold.
+    ProbeFailed(ProbeKind),
+    /// The restart backoff is over.
+    BackoffElapsed,
+    /// Stop the process (and do not restart it).
+    Stop,
+    /// Restart the process now.
+    Restart,
+}
+
+/// What the process task must do after a transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Spawn the child.
+    Spawn,
+    /// Start the readiness/liveness probes for the new child.
+    StartProbes,
+    /// Stop the probes.
+    StopProbes,
+    /// Run the stop sequence (shutdown command or signal, then SIGKILL after the timeout).
+    Terminate,
+    /// Fire [`Event::BackoffElapsed`] after this delay.
+    ScheduleRestart(Duration),
+    /// Cancel the backoff timer.
+    CancelTimer,
+}
+
+/// The rules of one process, taken from its configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// Restart policy.
+    pub restart: RestartPolicy,
+    /// Most automatic restarts; 0 = unlimited.
+    pub max_restarts: u32,
+    /// First restart delay.
+    pub backoff: Duration,
+    /// Largest restart delay.
+    pub max_backoff: Duration,
+    /// Exit codes besides 0 that are a success.
+    pub success_exit_codes: Vec<i32>,
+}
+
+impl Rules {
+    /// The rules of `process`.
+    pub fn of(process: &Process) -> Rules {
+        Rules {
+            restart: process.availability.restart,
+            max_restarts: process.availability.max_restarts,
+            backoff: process.availability.backoff,
+            max_backoff: process.availability.max_backoff,
+            success_exit_codes: process.success_exit_codes.clone(),
+        }
+    }
+
+    /// Whether `exit` counts as a success.
+    pub fn is_success(&self, exit: ExitStatus) -> bool {
+        matches!(exit, ExitStatus::Code(code) if code == 0 || self.success_exit_codes.contains(&code))
+    }
+}
+
+/// One process's state plus the counters its rules need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Machine {
+    /// The rules.
+    pub rules: Rules,
+    /// The current state.
+    pub state: State,
+    /// Automatic restarts done so far (what `max_restarts` limits).
+    pub restarts: u32,
+    /// Consecutive quick failures, for the backoff.
+    pub attempt: u32,
+    /// Whether the process was ever launched (`process_started`).
+    pub started: bool,
+    /// Whether its readiness probe ever passed (`process_healthy`).
+    pub healthy: bool,
+}
+
+impl Machine {
+    /// A pending process with these rules (or a disabled one).
+    pub fn new(rules: Rules, disabled: bool) -> Machine {
+        let state = if disabled { State::Disabled } else { State::Pending };
+        Machine { rules, state, restarts: 0, attempt: 0, started: false, healthy: false }
+    }
+
+    /// Whether the process is done for good (no restart will follow by itself).
+    pub fn is_final(&self) -> bool {
+        self.state.is_final()
+    }
+
+    /// Applies `event` and returns what to do. Events that make no sense in the current state change nothing.
+    pub fn step(&mut self, event: Event) -> Vec<Action> {
+        use State as S;
+        let state = std::mem::replace(&mut self.state, S::Pending);
+        let (next, actions) = match (state, event) {
+            (S::Pending | S::Waiting { .. }, Event::WaitFor(on)) => (S::Waiting { on }, vec![]),
+            (S::Pending | S::Waiting { .. }, Event::DependenciesMet) => (S::Starting, vec![Action::Spawn]),
+            (S::Pending | S::Waiting { .. }, Event::DependencyImpossible(why)) => (S::Skipped { why }, vec![]),
+            (S::Pending | S::Waiting { .. }, Event::Stop) => (S::Stopped { exit: None }, vec![]),
+
+            (S::Starting, Event::Spawned(pid)) => {
+                self.started = true;
+                (S::Running { pid }, vec![Action::StartProbes])
+            }
+            (S::Starting, Event::SpawnFailed(reason)) => (S::Failed { reason, exit: None }, vec![]),
+
+            (S::Running { pid }, Event::ReadinessPassed) => {
+                self.healthy = true;
+                (S::Ready { pid }, vec![])
+            }
+            (S::Running { .. } | S::Ready { .. }, Event::Exited { status, uptime }) => {
+                let failed = !self.rules.is_success(status);
+                self.after_end(status, uptime, failed, None)
+            }
+            (S::Running { pid } | S::Ready { pid }, Event::ProbeFailed(kind)) => {
+                (S::Stopping { pid, then: AfterStop::Failure(kind) }, vec![Action::StopProbes, Action::Terminate])
+            }
+            (S::Running { pid } | S::Ready { pid }, Event::Stop) => {
+                (S::Stopping { pid, then: AfterStop::Final }, vec![Action::StopProbes, Action::Terminate])
+            }
+            (S::Running { pid } | S::Ready { pid }, Event::Restart) => {
+                (S::Stopping { pid, then: AfterStop::Relaunch }, vec![Action::StopProbes, Action::Terminate])
+            }
+
+            // A stop wins over a pending restart; further restart requests coalesce with the one under way.
+            (S::Stopping { pid, .. }, Event::Stop) => (S::Stopping { pid, then: AfterStop::Final }, vec![]),
+            (S::Stopping { pid, then }, Event::Restart | Event::ProbeFailed(_)) => (S::Stopping { pid, then }, vec![]),
+            (S::Stopping { then, .. }, Event::Exited { status, uptime }) => match then {
+                AfterStop::Final => (S::Stopped { exit: Some(status) }, vec![]),
+                AfterStop::Relaunch => (S::Starting, vec![Action::Spawn]),
+                AfterStop::Failure(kind) => self.after_end(status, uptime, true, Some(kind)),
+            },
+
+            (S::Restarting { .. }, Event::BackoffElapsed) => {
+                self.restarts += 1;
+                (S::Starting, vec![Action::Spawn])
+            }
+            (S::Restarting { .. }, Event::Stop) => (S::Stopped { exit: None }, vec![Action::CancelTimer]),
+            (S::Restarting { .. }, Event::Restart) => {
+                self.restarts += 1;
+                (S::Starting, vec![Action::CancelTimer, Action::Spawn])
+            }
+
+            // An explicit restart request brings a finished process back.
+            (S::Completed { .. } | S::Failed { .. } | S::Stopped { .. }, Event::Restart) => {
+                (S::Starting, vec![Action::Spawn])
+            }
+
+            (state, _) => (state, vec![]),
+        };
+        self.state = next;
+        actions
+    }
+
+    /// The process ended (by itself, or stopped because a probe failed): restart it or finish.
+    fn after_end(
+        &mut self,
+        status: ExitStatus,
+        uptime: Duration,
+        failed: bool,
+        probe: Option<ProbeKind>,
+    ) -> (State, Vec<Action>) {
+        let wants_restart = match self.rules.restart {
+            RestartPolicy::Always => true,
+            RestartPolicy::OnFailure => failed,
+            RestartPolicy::No | RestartPolicy::ExitOnFailure => false,
+        };
+        let allowed = self.rules.max_restarts == 0 || self.restarts < self.rules.max_restarts;
+        if wants_restart && allowed {
+            let reset_after = BACKOFF_RESET_AFTER.max(self.rules.max_backoff);
+            self.attempt = if uptime >= reset_after { 1 } else { self.attempt + 1 };
+            let delay = crate::backoff_delay(self.rules.backoff, self.rules.max_backoff, self.attempt);
+            (
+                State::Restarting { attempt: self.attempt, delay },
+                vec![Action::StopProbes, Action::ScheduleRestart(delay)],
+            )
+        } else {
+            let next = match probe {
+                Some(kind) => State::Failed { reason: format!("its {} probe failed", kind.name()), exit: Some(status) },
+                None => State::Completed { exit: status },
+            };
+            (next, vec![Action::StopProbes])
+        }
+    }
+}
+
+impl State {
+    /// Whether the state is final: nothing more happens without an explicit request.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            State::Completed { .. }
+                | State::Failed { .. }
+                | State::Skipped { .. }
+                | State::Stopped { .. }
+                | State::Disabled
+        )
+    }
+
+    /// A short lowercase name for display (`running`, `restarting`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Waiting { .. } => "waiting",
+            State::Starting => "starting",
+            State::Running { .. } => "running",
+            State::Ready { .. } => "ready",
+            State::Stopping { .. } => "stopping",
+            State::Restarting { .. } => "restarting",
+            State::Completed { .. } => "completed",
+            State::Failed { .. } => "failed",
+            State::Skipped { .. } => "skipped",
+            State::Stopped { .. } => "stopped",
+            State::Disabled => "disabled",
+        }
+    }
+
+    /// The pid while the process is running or stopping.
+    pub fn pid(&self) -> Option<i32> {
+        match self {
+            State::Running { pid } | State::Ready { pid } | State::Stopping { pid, .. } => Some(*pid),
+            _ => None,
+        }
+    }
+
+    /// How the process ended, if it did.
+    pub fn exit(&self) -> Option<ExitStatus> {
+        match self {
+            State::Completed { exit } => Some(*exit),
+            State::Failed { exit, .. } | State::Stopped { exit } => *exit,
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(restart: RestartPolicy, max_restarts: u32) -> Rules {
+        Rules {
+            restart,
+            max_restarts,
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+            success_exit_codes: vec![130],
+        }
+    }
+
+    fn running(restart: RestartPolicy, max_restarts: u32) -> Machine {
+        let mut m = Machine::new(rules(restart, max_restarts), false);
+        assert_eq!(m.step(Event::DependenciesMet), vec![Action::Spawn]);
+        assert_eq!(m.step(Event::Spawned(42)), vec![Action::StartProbes]);
+        assert!(m.started);
+        m
+    }
+
+    fn exit(code: i32) -> Event {
+        Event::Exited { status: ExitStatus::Code(code), uptime: Duration::from_millis(5) }
+    }
+
+    #[test]
+    fn policy_table() {
+        // (policy, exit code, restarts?)
+        let table = [
+            (RestartPolicy::No, 0, false),
+            (RestartPolicy::No, 1, false),
+            (RestartPolicy::Always, 0, true),
+            (RestartPolicy::Always, 1, true),
+            (RestartPolicy::OnFailure, 0, false),
+            (RestartPolicy::OnFailure, 130, false),
+            (RestartPolicy::OnFailure, 1, true),
+            (RestartPolicy::ExitOnFailure, 1, false),
+        ];
+        for (policy, code, restarts) in table {
+            let mut m = running(policy, 0);
+            let actions = m.step(exit(code));
+            assert_eq!(matches!(m.state, State::Restarting { .. }), restarts, "{policy:?} exit {code}");
+            if !restarts {
+                assert_eq!(m.state, State::Completed { exit: ExitStatus::Code(code) });
+                assert_eq!(actions, vec![Action::StopProbes]);
+            }
+        }
+    }
+
+    #[test]
+    fn signals_are_failures_and_success_codes_are_not() {
+        let r = rules(RestartPolicy::OnFailure, 0);
+        assert!(r.is_success(ExitStatus::Code(0)));
+        assert!(r.is_success(ExitStatus::Code(130)));
+        assert!(!r.is_success(ExitStatus::Code(1)));
+        assert!(!r.is_success(ExitStatus::Signal(libc::SIGTERM)));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_and_max_restarts_holds() {
+        let mut m = running(RestartPolicy::Always, 4);
+        let mut delays = Vec::new();
+        for _ in 0..4 {
+            m.step(exit(1));
+            let State::Restarting { delay, .. } = m.state else { panic!("not restarting: {:?}", m.state) };
+            delays.push(delay.as_millis());
+            assert_eq!(m.step(Event::BackoffElapsed), vec![Action::Spawn]);
+            m.step(Event::Spawned(43));
+        }
+        assert_eq!(delays, [100, 200, 350, 350]);
+        assert_eq!(m.restarts, 4);
+        m.step(exit(1));
+        assert_eq!(m.state, State::Completed { exit: ExitStatus::Code(1) });
+    }
+
+    #[test]
+    fn a_long_run_resets_the_backoff() {
+        let mut m = running(RestartPolicy::Always, 0);
+        m.step(exit(1));
+        m.step(Event::BackoffElapsed);
+        m.step(Event::Spawned(2));
+        m.step(exit(1));
+        assert!(matches!(m.state, State::Restarting { attempt: 2, .. }));
+        m.step(Event::BackoffElapsed);
+        m.step(Event::Spawned(3));
+        m.step(Event::Exited { status: ExitStatus::Code(1), uptime: BACKOFF_RESET_AFTER });
+        assert_eq!(m.state, State::Restarting { attempt: 1, delay: Duration::from_millis(100) });
+    }
+
+    #[test]
+    fn stop_during_backoff_wins() {
+        let mut m = running(RestartPolicy::Always, 0);
+        m.step(exit(1));
+        assert_eq!(m.step(Event::Stop), vec![Action::CancelTimer]);
+        assert_eq!(m.state, State::Stopped { exit: None });
+        // A late timer changes nothing.
+        assert_eq!(m.step(Event::BackoffElapsed), vec![]);
+        assert_eq!(m.state, State::Stopped { exit: None });
+    }
+
+    #[test]
+    fn stop_while_running_stays_stopped() {
+        let mut m = running(RestartPolicy::Always, 0);
+        assert_eq!(m.step(Event::Stop), vec![Action::StopProbes, Action::Terminate]);
+        assert_eq!(m.step(exit(0)), vec![]);
+        assert_eq!(m.state, State::Stopped { exit: Some(ExitStatus::Code(0)) });
+    }
+
+    #[test]
+    fn restart_requests_coalesce_and_stop_wins_over_restart() {
+        let mut m = running(RestartPolicy::No, 0);
+        assert_eq!(m.step(Event::Restart), vec![Action::StopProbes, Action::Terminate]);
+        assert_eq!(m.step(Event::Restart), vec![]);
+        assert_eq!(m.step(Event::ProbeFailed(ProbeKind::Liveness)), vec![]);
+        assert_eq!(m.step(exit(0)), vec![Action::Spawn]);
+        assert_eq!(m.state, State::Starting);
+
+        let mut m = running(RestartPolicy::Always, 0);
+        m.step(Event::Restart);
+        m.step(Event::Stop);
+        m.step(exit(0));
+        assert_eq!(m.state, State::Stopped { exit: Some(ExitStatus::Code(0)) });
+    }
+
+    #[test]
+    fn probe_failures_count_as_failures() {
+        // on-failure restarts even though SIGTERM made the process exit 0.
+        let mut m = running(RestartPolicy::OnFailure, 2);
+        assert_eq!(m.step(Event::ProbeFailed(ProbeKind::Readiness)), vec![Action::StopProbes, Action::Terminate]);
+        m.step(exit(0));
+        assert!(matches!(m.state, State::Restarting { .. }));
+        // With no restarts left it is failed, not completed.
+        let mut m = running(RestartPolicy::No, 0);
+        m.step(Event::ProbeFailed(ProbeKind::Liveness));
+        m.step(exit(0));
+        assert!(matches!(m.state, State::Failed { exit: Some(ExitStatus::Code(0)), .. }), "{:?}", m.state);
+    }
+
+    #[test]
+    fn readiness_makes_healthy() {
+        let mut m = running(RestartPolicy::No, 0);
+        m.step(Event::ReadinessPassed);
+        assert_eq!(m.state, State::Ready { pid: 42 });
+        assert!(m.healthy);
+    }
+
+    #[test]
+    fn waiting_skipping_and_spawn_failures() {
+        let mut m = Machine::new(rules(RestartPolicy::Always, 0), false);
+        m.step(Event::WaitFor(vec!["db".into()]));
+        assert_eq!(m.state, State::Waiting { on: vec!["db".into()] });
+        m.step(Event::DependencyImpossible("db failed".into()));
+        assert_eq!(m.state, State::Skipped { why: "db failed".into() });
+        assert!(m.is_final());
+        assert!(!m.started);
+
+        let mut m = Machine::new(rules(RestartPolicy::Always, 0), false);
+        m.step(Event::DependenciesMet);
+        m.step(Event::SpawnFailed("no such file".into()));
+        assert!(matches!(m.state, State::Failed { exit: None, .. }));
+
+        let mut m = Machine::new(rules(RestartPolicy::Always, 0), false);
+        m.step(Event::Stop);
+        assert_eq!(m.state, State::Stopped { exit: None });
+
+        let m = Machine::new(rules(RestartPolicy::Always, 0), true);
+        assert_eq!(m.state, State::Disabled);
+        assert!(m.is_final());
+    }
+}

@@ -1,0 +1,575 @@
+//! One task per process: owns the process's [`Machine`], turns what happens (child exit, probe result, ready
+//! line, control command, backoff timer, dependency change) into events, and carries out the actions the machine
+//! returns with system calls. Everything a process does is in this one task, so its state never races.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use svc_core::{Condition, Process};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::ExecContext;
+use crate::deps::{Verdict, evaluate};
+use crate::logs::{LineWatcher, Logs, pipe_reader};
+use crate::state::{Action, Event, Machine, ProbeKind, Rules, State};
+use crate::sys::{self, ExitStatus, SpawnSpec};
+
+/// After a process ended, how long its output may still be drained before its end is reported (an orphan that
+/// keeps the pipe open cannot hold the process's state hostage; the reader goes on in the background).
+const DRAIN_DEADLINE: Duration = Duration::from_secs(1);
+
+/// After `SIGKILL`, how long to wait for the kernel to report the death before giving up on the process (it can
+/// only take that long in uninterruptible sleep, e.g. on a dead NFS mount).
+const KILL_GRACE: Duration = Duration::from_secs(5);
+
+/// What other tasks can see of a process.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// The current state.
+    pub state: State,
+    /// Automatic restarts so far.
+    pub restarts: u32,
+    /// Whether it was ever launched.
+    pub started: bool,
+    /// Whether its readiness probe ever passed.
+    pub healthy: bool,
+    /// Whether it ever printed its ready line.
+    pub log_ready: bool,
+    /// Whether it is final and ended with a success code.
+    pub succeeded: bool,
+}
+
+/// A request to a process task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Stop gracefully (shutdown command or signal, SIGKILL after the timeout) and do not restart.
+    Stop,
+    /// Stop and start again.
+    Restart,
+    /// Kill the process group now (a second Ctrl-C).
+    Kill,
+}
+
+/// What every process task of one run shares.
+pub(crate) struct RunContext {
+    /// Run id, for the process tags.
+    pub run: u64,
+    /// The project.
+    pub project: Arc<svc_core::ValidProject>,
+    /// The log pipeline (one writer for every line, status lines included).
+    pub logs: Logs,
+    /// Bumped whenever any process's status changes.
+    pub changed: watch::Sender<u64>,
+    /// Every process group started in this run (killed again when the run ends).
+    pub groups: std::sync::Mutex<Vec<i32>>,
+}
+
+impl RunContext {
+    fn bump(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// A dependency as a process task sees it.
+pub(crate) struct Dep {
+    pub name: String,
+    pub condition: Condition,
+    pub status: watch::Receiver<Status>,
+}
+
+struct Incarnation {
+    pid: i32,
+    exit: oneshot::Receiver<ExitStatus>,
+    started: Instant,
+    readers: Vec<JoinHandle<()>>,
+    /// Turns true when the ready line was printed (only with a `ready_log_line`).
+    ready: Option<watch::Receiver<bool>>,
+}
+
+struct Task {
+    name: String,
+    ctx: Arc<RunContext>,
+    process: Process,
+    machine: Machine,
+    status: watch::Sender<Status>,
+    log_ready: bool,
+    child: Option<Incarnation>,
+    /// The shutdown command while it runs (pid and exit).
+    stop_command: Option<(i32, oneshot::Receiver<ExitStatus>)>,
+    probes: Vec<JoinHandle<()>>,
+    probe_tx: mpsc::UnboundedSender<crate::ProbeReport>,
+    backoff_at: Option<Instant>,
+    kill_at: Option<Instant>,
+    /// Readers of earlier incarnations still draining (an orphan holds their pipe).
+    stragglers: Vec<JoinHandle<()>>,
+    /// Set to true to make every reader of this process stop (flushing its last partial line).
+    stop_readers: watch::Sender<bool>,
+}
+
+/// Runs process `name` until `control` is closed.
+pub(crate) async fn supervise(
+    name: String,
+    ctx: Arc<RunContext>,
+    deps: Vec<Dep>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    status: watch::Sender<Status>,
+) {
+    let Some(process) = ctx.project.processes().get(&name).cloned() else { return };
+    let (probe_tx, mut probe_rx) = mpsc::unbounded_channel();
+    let machine = Machine::new(Rules::of(&process), process.disabled);
+    let mut task = Task {
+        name,
+        ctx,
+        process,
+        machine,
+        status,
+        log_ready: false,
+        child: None,
+        stop_command: None,
+        probes: Vec::new(),
+        probe_tx,
+        stop_readers: watch::channel(false).0,
+        backoff_at: None,
+        kill_at: None,
+        stragglers: Vec::new(),
+    };
+    task.publish();
+
+    if !task.machine.is_final() && !task.await_dependencies(deps, &mut control).await {
+        // The control channel closed while waiting: the run is over.
+        return;
+    }
+
+    loop {
+        let event = tokio::select! {
+            command = control.recv() => match command {
+                Some(Control::Stop) => Event::Stop,
+                Some(Control::Restart) => Event::Restart,
+                Some(Control::Kill) => {
+                    task.kill_now();
+                    Event::Stop
+                }
+                None => break,
+            },
+            happened = child_event(&mut task.child) => match happened {
+                ChildEvent::Exited(exit) => task.on_exit(exit).await,
+                ChildEvent::Ready => {
+                    if let Some(child) = &mut task.child {
+                        child.ready = None;
+                    }
+                    if !task.log_ready {
+                        task.log_ready = true;
+                        task.publish();
+                    }
+                    continue;
+                }
+            },
+            Some((kind, passed)) = probe_rx.recv() => match (kind, passed) {
+                (ProbeKind::Readiness, true) => Event::ReadinessPassed,
+                (kind, _) => {
+                    task.status_line(&format!("{} probe failed", match kind {
+                        ProbeKind::Readiness => "readiness",
+                        ProbeKind::Liveness => "liveness",
+                    })).await;
+                    Event::ProbeFailed(kind)
+                }
+            },
+            _ = sleep_until(task.backoff_at) => {
+                task.backoff_at = None;
+                Event::BackoffElapsed
+            }
+            _ = sleep_until(task.kill_at) => {
+                task.kill_at = None;
+                task.escalate().await;
+                continue;
+            }
+        };
+        task.handle(event).await;
+    }
+    task.finish().await;
+}
+
+/// Resolves when `deadline` passes; never if there is none.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Something about the running child.
+enum ChildEvent {
+    /// It was reaped (`None` if the reaper dropped it, which it never does).
+    Exited(Option<ExitStatus>),
+    /// It printed its ready line.
+    Ready,
+}
+
+/// Resolves when the child exits or prints its ready line; never if there is no child.
+async fn child_event(child: &mut Option<Incarnation>) -> ChildEvent {
+    let Some(child) = child else { return std::future::pending().await };
+    let (exit, ready_rx) = (&mut child.exit, &mut child.ready);
+    let ready = async move {
+        if let Some(rx) = ready_rx
+            && rx.wait_for(|seen| *seen).await.is_ok()
+        {
+            return;
+        }
+        // No ready line, or the output ended without it.
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        exit = exit => ChildEvent::Exited(exit.ok()),
+        () = ready => ChildEvent::Ready,
+    }
+}
+
+impl Task {
+    fn publish(&self) {
+        let m = &self.machine;
+        let succeeded = matches!(m.state, State::Completed { exit } if m.rules.is_success(exit));
+        self.status.send_replace(Status {
+            state: m.state.clone(),
+            restarts: m.restarts,
+            started: m.started,
+            healthy: m.healthy,
+            log_ready: self.log_ready,
+            succeeded,
+        });
+        self.ctx.bump();
+    }
+
+    async fn status_line(&self, text: &str) {
+        self.ctx.logs.status(format!("{}: {text}", self.name));
+    }
+
+    /// Copies one output stream of this process to the log pipeline until end of file or `stop_readers`.
+    fn read_output(&self, fd: std::os::fd::OwnedFd, watcher: Option<Arc<LineWatcher>>) -> JoinHandle<()> {
+        let logs = self.ctx.logs.clone();
+        let name = self.name.clone();
+        let mut stop = self.stop_readers.subscribe();
+        tokio::spawn(async move {
+            let reader = match pipe_reader(fd) {
+                Ok(reader) => reader,
+                Err(e) => {
+                    logs.status(format!("{name}: cannot read its output: {e}"));
+                    return;
+                }
+            };
+            let stop = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = logs.read(&name, reader, watcher, stop).await {
+                logs.status(format!("{name}: {e}"));
+            }
+        })
+    }
+
+    /// Waits until every dependency reaches its condition (then starts), one can never reach it (skipped), or a
+    /// stop arrives. Returns false if the control channel closed.
+    async fn await_dependencies(&mut self, deps: Vec<Dep>, control: &mut mpsc::UnboundedReceiver<Control>) -> bool {
+        let mut changed = self.ctx.changed.subscribe();
+        let since = Instant::now();
+        let mut announced = false;
+        loop {
+            let mut waiting = Vec::new();
+            let mut impossible = None;
+            for dep in &deps {
+                match evaluate(&dep.name, dep.condition, &dep.status.borrow()) {
+                    Verdict::Met => {}
+                    Verdict::Pending => waiting.push(dep),
+                    Verdict::Impossible(why) => {
+                        impossible = Some(format!("{why} (needs {})", dep.condition));
+                        break;
+                    }
+                }
+            }
+            if let Some(why) = impossible {
+                self.status_line(&format!("skipped: {why}")).await;
+                self.handle(Event::DependencyImpossible(why)).await;
+                return true;
+            }
+            if waiting.is_empty() {
+                if announced {
+                    let took = since.elapsed().as_secs_f64();
+                    self.status_line(&format!("dependencies ready after {took:.2}s")).await;
+                }
+                self.handle(Event::DependenciesMet).await;
+                return true;
+            }
+            if !announced {
+                announced = true;
+                let list: Vec<String> = waiting.iter().map(|d| format!("{} ({})", d.name, d.condition)).collect();
+                self.status_line(&format!("waiting for {}", list.join(", "))).await;
+                let names = waiting.iter().map(|d| d.name.clone()).collect();
+                self.handle(Event::WaitFor(names)).await;
+            }
+            tokio::select! {
+                command = control.recv() => match command {
+                    Some(Control::Stop | Control::Kill) => {
+                        self.handle(Event::Stop).await;
+                        return true;
+                    }
+                    Some(Control::Restart) => {}
+                    None => return false,
+                },
+                result = changed.changed() => if result.is_err() { return false },
+            }
+        }
+    }
+
+    /// Applies `event` and every action that follows from it.
+    async fn handle(&mut self, event: Event) {
+        let mut queue = std::collections::VecDeque::from([event]);
+        while let Some(event) = queue.pop_front() {
+            for action in self.machine.step(event) {
+                if let Some(next) = self.perform(action).await {
+                    queue.push_back(next);
+                }
+            }
+        }
+        self.publish();
+    }
+
+    async fn perform(&mut self, action: Action) -> Option<Event> {
+        match action {
+            Action::Spawn => Some(self.spawn().await),
+            Action::StartProbes => {
+                self.start_probes();
+                None
+            }
+            Action::StopProbes => {
+                for probe in self.probes.drain(..) {
+                    probe.abort();
+                }
+                None
+            }
+            Action::Terminate => {
+                self.terminate().await;
+                None
+            }
+            Action::ScheduleRestart(delay) => {
+                self.backoff_at = Some(Instant::now() + delay);
+                let next = self.machine.restarts + 1;
+                self.status_line(&format!("restarting in {} (restart {next})", human(delay))).await;
+                None
+            }
+            Action::CancelTimer => {
+                self.backoff_at = None;
+                None
+            }
+        }
+    }
+
+    fn environment(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = self.ctx.project.process_environment(&self.name).into_iter().collect();
+        env.push((sys::TAG_VAR.into(), sys::tag(self.ctx.run, &self.name)));
+        env
+    }
+
+    async fn spawn(&mut self) -> Event {
+        let spec = SpawnSpec {
+            argv: self.process.command.argv(),
+            env: self.environment(),
+            working_dir: self.process.working_dir.clone(),
+            capture_output: true,
+        };
+        match sys::spawn(spec).await {
+            Ok(child) => {
+                let pid = child.pid;
+                if let Ok(mut groups) = self.ctx.groups.lock() {
+                    groups.push(pid);
+                }
+                let (watcher, ready) = match &self.process.ready_log_line {
+                    Some(line) => {
+                        let (watcher, ready) = LineWatcher::new(line);
+                        (Some(watcher), Some(ready))
+                    }
+                    None => (None, None),
+                };
+                let readers = [child.stdout, child.stderr]
+                    .into_iter()
+                    .flatten()
+                    .map(|fd| self.read_output(fd, watcher.clone()))
+                    .collect();
+                if self.machine.restarts > 0 {
+                    self.status_line(&format!("started again (pid {pid})")).await;
+                }
+                self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
+                Event::Spawned(pid)
+            }
+            Err(e) => {
+                self.status_line(&format!("failed to start: {e}")).await;
+                Event::SpawnFailed(e.to_string())
+            }
+        }
+    }
+
+    fn start_probes(&mut self) {
+        let ctx = ExecContext { env: self.environment(), working_dir: self.process.working_dir.clone() };
+        let probes = [
+            (ProbeKind::Readiness, self.process.readiness_probe.clone()),
+            (ProbeKind::Liveness, self.process.liveness_probe.clone()),
+        ];
+        for (kind, probe) in probes {
+            if let Some(probe) = probe {
+                self.probes.push(crate::start_probe(probe, kind, ctx.clone(), self.probe_tx.clone()));
+            }
+        }
+    }
+
+    /// Starts the stop sequence: the shutdown command, or the signal to the group; SIGKILL at the deadline.
+    async fn terminate(&mut self) {
+        let Some(pid) = self.child.as_ref().map(|c| c.pid) else { return };
+        let shutdown = self.process.shutdown.clone();
+        self.kill_at = Some(Instant::now() + shutdown.timeout);
+        match &shutdown.command {
+            Some(command) => {
+                let spec = SpawnSpec {
+                    argv: command.argv(),
+                    env: self.environment(),
+                    working_dir: self.process.working_dir.clone(),
+                    capture_output: true,
+                };
+                match sys::spawn(spec).await {
+                    Ok(stopper) => {
+                        if let Ok(mut groups) = self.ctx.groups.lock() {
+                            groups.push(stopper.pid);
+                        }
+                        for fd in [stopper.stdout, stopper.stderr].into_iter().flatten() {
+                            let reader = self.read_output(fd, None);
+                            self.stragglers.push(reader);
+                        }
+                        self.stop_command = Some((stopper.pid, stopper.exit));
+                    }
+                    Err(e) => {
+                        // Fall back to the signal: a stop must happen.
+                        self.status_line(&format!("shutdown command failed to start: {e}; sending the signal")).await;
+                        sys::signal_group(pid, shutdown.signal);
+                    }
+                }
+            }
+            None => {
+                sys::signal_group(pid, shutdown.signal);
+            }
+        }
+    }
+
+    /// The stop timeout passed: kill the process group (and the shutdown command's).
+    async fn escalate(&mut self) {
+        if let Some(child) = &self.child
+            && sys::signal_group(child.pid, libc::SIGKILL)
+        {
+            let timeout = human(self.process.shutdown.timeout);
+            self.status_line(&format!("did not stop within {timeout}: killed (SIGKILL)")).await;
+        }
+        if let Some((pid, _)) = &self.stop_command {
+            sys::signal_group(*pid, libc::SIGKILL);
+        }
+    }
+
+    /// Second Ctrl-C: SIGKILL now, and make every later wait end at once.
+    fn kill_now(&mut self) {
+        self.kill_at = Some(Instant::now());
+        if let Some(child) = &self.child {
+            sys::signal_group(child.pid, libc::SIGKILL);
+        }
+        if let Some((pid, _)) = &self.stop_command {
+            sys::signal_group(*pid, libc::SIGKILL);
+        }
+    }
+
+    /// The child was reaped: clean up after it and say how it ended.
+    async fn on_exit(&mut self, exit: Option<ExitStatus>) -> Event {
+        let Some(child) = self.child.take() else { return Event::Stop };
+        // The reaper never drops an owner without a status; if it did, report a kill rather than hang.
+        let status = exit.unwrap_or(ExitStatus::Signal(libc::SIGKILL));
+        let uptime = child.started.elapsed();
+        let stopping = matches!(self.machine.state, State::Stopping { .. });
+        if stopping {
+            // Group members may still be shutting down: give them until the deadline, then SIGKILL. Members are
+            // reparented to us (subreaper) so this wait is short in practice; it is bounded by the timeout.
+            while sys::group_alive(child.pid) {
+                match self.kill_at {
+                    Some(at) if Instant::now() < at => tokio::time::sleep(Duration::from_millis(50)).await,
+                    _ => {
+                        sys::signal_group(child.pid, libc::SIGKILL);
+                        break;
+                    }
+                }
+            }
+            if let Some((pid, mut exit)) = self.stop_command.take() {
+                sys::signal_group(pid, libc::SIGKILL);
+                let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
+                sys::forget_group(pid);
+            }
+            // Descendants that escaped the group with setsid.
+            let (run, name) = (self.ctx.run, self.name.clone());
+            let _ = tokio::task::spawn_blocking(move || sys::kill_tagged(run, Some(&name))).await;
+        }
+        self.kill_at = None;
+        if !sys::group_alive(child.pid) {
+            sys::forget_group(child.pid);
+        }
+        for mut reader in child.readers {
+            match tokio::time::timeout(DRAIN_DEADLINE, &mut reader).await {
+                Ok(_) => {}
+                Err(_) => self.stragglers.push(reader),
+            }
+        }
+        self.stragglers.retain(|r| !r.is_finished());
+        // The ready line may have been among the last lines drained.
+        if child.ready.as_ref().is_some_and(|ready| *ready.borrow()) {
+            self.log_ready = true;
+        }
+        let how = match status {
+            ExitStatus::Code(code) => format!("exited with code {code}"),
+            ExitStatus::Signal(signal) => format!("killed by {}", sys::signal_name(signal)),
+        };
+        let runtime = human(uptime);
+        self.status_line(&format!("{how} after {runtime}")).await;
+        Event::Exited { status, uptime }
+    }
+
+    /// The run is over: nothing of this process may survive.
+    async fn finish(&mut self) {
+        for probe in self.probes.drain(..) {
+            probe.abort();
+        }
+        if let Some(mut child) = self.child.take() {
+            sys::signal_group(child.pid, libc::SIGKILL);
+            let _ = tokio::time::timeout(KILL_GRACE, &mut child.exit).await;
+            sys::forget_group(child.pid);
+            self.stragglers.extend(child.readers);
+        }
+        if let Some((pid, mut exit)) = self.stop_command.take() {
+            sys::signal_group(pid, libc::SIGKILL);
+            let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
+        }
+        // Readers still running read from pipes held by orphans, which are dead by now or never end: stop
+        // them (they write their last partial line) and wait a little for that.
+        let deadline = Instant::now() + DRAIN_DEADLINE;
+        for reader in &mut self.stragglers {
+            let _ = tokio::time::timeout_at(deadline, reader).await;
+        }
+        self.stop_readers.send_replace(true);
+        for mut reader in self.stragglers.drain(..) {
+            if tokio::time::timeout(Duration::from_millis(200), &mut reader).await.is_err() {
+                reader.abort();
+            }
+        }
+    }
+}
+
+/// A duration for people: `250ms`, `3s`, `1.5s`.
+pub(crate) fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.2}s", d.as_secs_f64())
+    }
+}

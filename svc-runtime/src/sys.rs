@@ -1,0 +1,377 @@
+//! Spawning and reaping: the only place that forks and the only place that waits for children.
+//!
+//! One dedicated, never-ending thread ("svc-sys") runs a small current-thread tokio runtime that
+//! 1. forks every child (so `PR_SET_PDEATHSIG`, which fires when the *forking thread* exits, stays armed for the
+//!    supervisor's whole life: tokio's blocking-pool threads exit when idle and must never fork);
+//! 2. reaps every child with `waitpid(-1, WNOHANG)` when `SIGCHLD` arrives, and hands each exit status to the
+//!    task that owns the pid. Registration happens on the same thread right after the fork, so a child that exits
+//!    at once cannot be reaped before its owner is known. Pids nobody owns are orphans adopted because the
+//!    supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`): they are reaped silently.
+//! 3. talks to the [`Watchdog`](crate::watchdog) which kills every registered process group if the supervisor
+//!    dies.
+//!
+//! Because this reaper waits for any pid, programs embedding the supervisor must not wait for their own children
+//! with `waitpid(pid)` while it runs (`std::process::Command::output` would see `ECHILD`); `tokio::process` is not
+//! used anywhere for the same reason.
+//!
+//! Every child is the leader of its own process group (`setpgid(0, 0)` before `exec`) and dies with the supervisor
+//! (`PR_SET_PDEATHSIG(SIGKILL)`, then a `getppid` check for the race where the supervisor died before the prctl).
+
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::watchdog::Watchdog;
+
+/// The environment variable that marks every process the supervisor starts, and (by inheritance) their
+/// descendants: `<supervisor pid>.<run id>.<process name>`. It lets the supervisor find descendants that escaped
+/// their process group with `setsid` and were reparented to it.
+pub const TAG_VAR: &str = "SVC_PROCESS_TAG";
+
+/// How a child ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExitStatus {
+    /// It exited with this code.
+    Code(i32),
+    /// It was killed by this signal.
+    Signal(i32),
+}
+
+impl ExitStatus {
+    fn from_wait(status: i32) -> Option<ExitStatus> {
+        if libc::WIFEXITED(status) {
+            Some(ExitStatus::Code(libc::WEXITSTATUS(status)))
+        } else if libc::WIFSIGNALED(status) {
+            Some(ExitStatus::Signal(libc::WTERMSIG(status)))
+        } else {
+            None
+        }
+    }
+
+    /// The code a shell would report: the exit code, or 128 + the signal number.
+    pub fn shell_code(self) -> i32 {
+        match self {
+            ExitStatus::Code(code) => code,
+            ExitStatus::Signal(signal) => 128 + signal,
+        }
+    }
+}
+
+impl std::fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExitStatus::Code(code) => write!(f, "exit code {code}"),
+            ExitStatus::Signal(signal) => write!(f, "signal {} ({})", signal, signal_name(*signal)),
+        }
+    }
+}
+
+/// The conventional name of a signal number (`SIGTERM`), or `SIG?`.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGUSR1 => "SIGUSR1",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGUSR2 => "SIGUSR2",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        _ => "SIG?",
+    }
+}
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct SpawnSpec {
+    /// Program and arguments (the program is looked up on `PATH` unless it contains a `/`).
+    pub argv: Vec<String>,
+    /// Variables added to (or replacing those of) the supervisor's environment.
+    pub env: Vec<(String, String)>,
+    /// Working directory, if not the supervisor's.
+    pub working_dir: Option<PathBuf>,
+    /// Whether stdout and stderr are piped to the supervisor (else they go to `/dev/null`).
+    pub capture_output: bool,
+}
+
+/// A started child. Its exit status arrives on `exit`, exactly once.
+#[derive(Debug)]
+pub struct Child {
+    /// Process id, also the process group id.
+    pub pid: i32,
+    /// Read end of the stdout pipe, when captured.
+    pub stdout: Option<OwnedFd>,
+    /// Read end of the stderr pipe, when captured.
+    pub stderr: Option<OwnedFd>,
+    /// Resolves with the exit status once the child has been reaped.
+    pub exit: oneshot::Receiver<ExitStatus>,
+}
+
+/// Starting a child failed; the message names the program and the cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpawnError(pub String);
+
+impl std::fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SpawnError {}
+
+enum Request {
+    Spawn(Box<SpawnSpec>, oneshot::Sender<Result<Child, SpawnError>>),
+    Forget(i32),
+}
+
+struct Sys {
+    requests: mpsc::UnboundedSender<Request>,
+}
+
+static SYS: OnceLock<Result<Sys, String>> = OnceLock::new();
+
+fn sys() -> Result<&'static Sys, SpawnError> {
+    SYS.get_or_init(start).as_ref().map_err(|e| SpawnError(e.clone()))
+}
+
+fn start() -> Result<Sys, String> {
+    let supervisor = std::process::id() as i32;
+    // SAFETY: process-wide attribute, no memory involved.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+        return Err(format!("cannot become a child subreaper: {}", io::Error::last_os_error()));
+    }
+    let watchdog = Watchdog::start().map_err(|e| format!("cannot start the watchdog process: {e}"))?;
+    let (requests, rx) = mpsc::unbounded_channel();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("svc-sys".into())
+        .spawn(move || sys_thread(supervisor, watchdog, rx, ready_tx))
+        .map_err(|e| format!("cannot start the supervisor thread: {e}"))?;
+    match ready_rx.recv() {
+        Ok(Ok(())) => Ok(Sys { requests }),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err("the supervisor thread ended during startup".into()),
+    }
+}
+
+fn sys_thread(
+    supervisor: i32,
+    mut watchdog: Watchdog,
+    mut requests: mpsc::UnboundedReceiver<Request>,
+    ready: std::sync::mpsc::Sender<Result<(), String>>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = ready.send(Err(format!("cannot build the supervisor thread's runtime: {e}")));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let mut sigchld = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child()) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = ready.send(Err(format!("cannot listen for SIGCHLD: {e}")));
+                return;
+            }
+        };
+        let _ = ready.send(Ok(()));
+        let mut owners: HashMap<i32, oneshot::Sender<ExitStatus>> = HashMap::new();
+        loop {
+            tokio::select! {
+                request = requests.recv() => match request {
+                    Some(Request::Spawn(spec, reply)) => {
+                        let result = fork_exec(&spec, supervisor).map(|(child, exit_tx)| {
+                            owners.insert(child.pid, exit_tx);
+                            watchdog.register(child.pid);
+                            child
+                        });
+                        let _ = reply.send(result);
+                    }
+                    Some(Request::Forget(pgid)) => watchdog.forget(pgid),
+                    // Never happens: the sender lives in a static.
+                    None => break,
+                },
+                _ = sigchld.recv() => reap(&mut owners),
+            }
+        }
+    });
+}
+
+/// Reaps every child that has ended.
+fn reap(owners: &mut HashMap<i32, oneshot::Sender<ExitStatus>>) {
+    loop {
+        let mut status = 0;
+        // SAFETY: plain syscall with a local out-parameter.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+        if pid <= 0 {
+            return;
+        }
+        if let Some(owner) = owners.remove(&pid)
+            && let Some(exit) = ExitStatus::from_wait(status)
+        {
+            let _ = owner.send(exit);
+        }
+    }
+}
+
+fn fork_exec(spec: &SpawnSpec, supervisor: i32) -> Result<(Child, oneshot::Sender<ExitStatus>), SpawnError> {
+    let Some(program) = spec.argv.first() else {
+        return Err(SpawnError("nothing to run: the command is empty".into()));
+    };
+    let mut command = std::process::Command::new(program);
+    command.args(&spec.argv[1..]).envs(spec.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+    if let Some(dir) = &spec.working_dir {
+        command.current_dir(dir);
+    }
+    if spec.capture_output {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    // SAFETY: the closure runs between fork and exec and only makes async-signal-safe syscalls.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setpgid(0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // The supervisor died between fork and prctl: the death signal will never come.
+            if libc::getppid() != supervisor {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().map_err(|e| {
+        let place = spec.working_dir.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default();
+        let hint = match e.kind() {
+            io::ErrorKind::NotFound => " (check the program name and PATH, or the working directory)",
+            io::ErrorKind::PermissionDenied => " (is the file executable?)",
+            _ => "",
+        };
+        SpawnError(format!("cannot start `{program}`{place}: {e}{hint}"))
+    })?;
+    let (exit_tx, exit) = oneshot::channel();
+    let pid = child.id() as i32;
+    let stdout = child.stdout.take().map(OwnedFd::from);
+    let stderr = child.stderr.take().map(OwnedFd::from);
+    // Dropping a std Child neither waits nor kills: the reaper owns the pid from now on.
+    drop(child);
+    Ok((Child { pid, stdout, stderr, exit }, exit_tx))
+}
+
+/// Starts a child (on the supervisor thread, see the module documentation).
+pub async fn spawn(spec: SpawnSpec) -> Result<Child, SpawnError> {
+    let sys = sys()?;
+    let (reply, result) = oneshot::channel();
+    sys.requests
+        .send(Request::Spawn(Box::new(spec), reply))
+        .map_err(|_| SpawnError("the supervisor thread is gone".into()))?;
+    result.await.map_err(|_| SpawnError("the supervisor thread is gone".into()))?
+}
+
+/// Tells the watchdog that process group `pgid` is gone, so that a reused id is never killed.
+pub fn forget_group(pgid: i32) {
+    if let Some(Ok(sys)) = SYS.get() {
+        let _ = sys.requests.send(Request::Forget(pgid));
+    }
+}
+
+/// Sends `signal` to the process group `pgid`. Returns false if the group no longer exists.
+pub fn signal_group(pgid: i32, signal: i32) -> bool {
+    if pgid <= 1 {
+        return false;
+    }
+    // SAFETY: plain syscall.
+    unsafe { libc::kill(-pgid, signal) == 0 }
+}
+
+/// Whether any process of group `pgid` is still alive (zombies excepted only once reaped).
+pub fn group_alive(pgid: i32) -> bool {
+    signal_group(pgid, 0)
+}
+
+/// The [`TAG_VAR`] value of process `name` in run `run`.
+pub fn tag(run: u64, name: &str) -> String {
+    format!("{}.{run}/{name}", std::process::id())
+}
+
+/// Kills (`SIGKILL`) every live process whose environment carries [`TAG_VAR`] for process `name` of run `run`
+/// (every process of the run when `name` is `None`), and returns how many were killed. Used for descendants that
+/// left their process group with `setsid`. Reads `/proc`; blocking, call it from a blocking context.
+pub fn kill_tagged(run: u64, name: Option<&str>) -> usize {
+    let needle = match name {
+        Some(name) => format!("{TAG_VAR}={}", tag(run, name)),
+        None => format!("{TAG_VAR}={}.{run}/", std::process::id()),
+    };
+    let exact = name.is_some();
+    let me = std::process::id();
+    let mut killed = 0;
+    // A process may fork while we scan: a few rounds catch its children too (SIGKILL is immediate).
+    for _ in 0..3 {
+        let mut found = 0;
+        let Ok(entries) = std::fs::read_dir("/proc") else { return killed };
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+            if pid == me {
+                continue;
+            }
+            let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
+            if environ
+                .split(|b| *b == 0)
+                .any(|var| if exact { var == needle.as_bytes() } else { var.starts_with(needle.as_bytes()) })
+            {
+                // SAFETY: plain syscall.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+                found += 1;
+            }
+        }
+        killed += found;
+        if found == 0 {
+            break;
+        }
+    }
+    killed
+}
+
+/// A unique id for one run of `up` inside this supervisor process (tests run several at once).
+pub fn next_run_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs a short-lived command (an exec probe, a shutdown command) through the same spawn and reap path as the
+/// processes: its own process group, output discarded. Returns `Ok(None)` if it did not end within `timeout`, in
+/// which case its whole group was killed (and reaped) before returning.
+pub async fn run_bounded(spec: SpawnSpec, timeout: std::time::Duration) -> Result<Option<ExitStatus>, SpawnError> {
+    let mut child = spawn(SpawnSpec { capture_output: false, ..spec }).await?;
+    let result = match tokio::time::timeout(timeout, &mut child.exit).await {
+        Ok(Ok(status)) => Some(status),
+        Ok(Err(_)) => None,
+        Err(_) => {
+            signal_group(child.pid, libc::SIGKILL);
+            // SIGKILL cannot be ignored: the reaper reports the death promptly.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut child.exit).await;
+            None
+        }
+    };
+    // Background processes the command left in its group do not outlive it.
+    signal_group(child.pid, libc::SIGKILL);
+    forget_group(child.pid);
+    Ok(result)
+}

@@ -1,0 +1,148 @@
+//! The watchdog: a tiny process that kills every registered process group when the supervisor dies.
+//!
+//! Why a separate process: `PR_SET_PDEATHSIG` only reaches the *direct* child, so when the supervisor is killed
+//! with `SIGKILL` the grandchildren in a child's process group (a shell's pipeline, a server's workers) would live
+//! on. Nothing in the dying supervisor can act, so another process must. The watchdog is forked once, at the
+//! first spawn, and holds the read end of a pipe whose only write end belongs to the supervisor (`O_CLOEXEC`, so
+//! children never inherit it past `exec`). The supervisor writes fixed-size `(op, pgid)` records: register when a
+//! process group is created, forget when it is known to be empty. When the supervisor dies, for whatever reason,
+//! the kernel closes the write end; the watchdog reads EOF, sends `SIGKILL` to every registered group and exits.
+//!
+//! The watchdog is forked without `exec` from a multi-threaded program, so after `fork` it uses only
+//! async-signal-safe calls (`signal`, `setsid`, `dup2`, `close`, `read`, `kill`, `_exit`) on memory allocated
+//! before the fork. It ignores SIGINT/SIGTERM/SIGHUP and leaves the session, so a Ctrl-C or a group kill aimed at
+//! the supervisor does not take it down before it has done its job.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+/// Most process groups the watchdog can track at once; further registrations are ignored (each stop still kills
+/// its group, only the crash guarantee degrades). 64 Ki groups is far beyond any development project.
+const CAPACITY: usize = 65_536;
+
+const OP_REGISTER: u32 = 1;
+const OP_FORGET: u32 = 2;
+
+/// The supervisor's end of the watchdog pipe.
+pub(crate) struct Watchdog {
+    pipe: std::fs::File,
+}
+
+impl Watchdog {
+    /// Forks the watchdog process.
+    pub(crate) fn start() -> io::Result<Watchdog> {
+        let mut fds = [0; 2];
+        // SAFETY: plain syscalls on a local array.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: pipe2 returned two fresh descriptors that we now own.
+        let (read_end, write_end) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let devnull = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null")?;
+        // Allocated before the fork: the child must not allocate.
+        let mut table = vec![0i32; CAPACITY];
+        // SAFETY: the child branch only calls async-signal-safe functions and never returns.
+        match unsafe { libc::fork() } {
+            -1 => Err(io::Error::last_os_error()),
+            0 => unsafe { watchdog_main(read_end.as_raw_fd(), devnull.as_raw_fd(), &mut table) },
+            _ => {
+                drop(read_end);
+                Ok(Watchdog { pipe: std::fs::File::from(write_end) })
+            }
+        }
+    }
+
+    /// Registers a process group to kill if the supervisor dies.
+    pub(crate) fn register(&mut self, pgid: i32) {
+        self.send(OP_REGISTER, pgid);
+    }
+
+    /// Forgets a process group that no longer exists (its id may be reused).
+    pub(crate) fn forget(&mut self, pgid: i32) {
+        self.send(OP_FORGET, pgid);
+    }
+
+    fn send(&mut self, op: u32, pgid: i32) {
+        use std::io::Write;
+        let mut record = [0u8; 8];
+        record[..4].copy_from_slice(&op.to_ne_bytes());
+        record[4..].copy_from_slice(&pgid.to_ne_bytes());
+        // 8 bytes < PIPE_BUF: the write is atomic. If the watchdog is gone there is nothing better to do than to
+        // go on supervising (every normal stop still kills its group).
+        let _ = self.pipe.write_all(&record);
+    }
+}
+
+/// The watchdog's whole life. Only async-signal-safe calls from here on.
+unsafe fn watchdog_main(read_fd: i32, devnull: i32, table: &mut [i32]) -> ! {
+    unsafe {
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGPIPE, libc::SIGTSTP] {
+            libc::signal(signal, libc::SIG_IGN);
+        }
+        libc::setsid();
+        libc::prctl(libc::PR_SET_NAME, c"svc-watchdog".as_ptr() as libc::c_ulong, 0, 0, 0);
+        for fd in 0..3 {
+            libc::dup2(devnull, fd);
+        }
+        // Drop every other inherited descriptor (pipes of children would otherwise stay open in here).
+        close_all_except(read_fd);
+
+        let mut buf = [0u8; 8];
+        let mut filled = 0usize;
+        loop {
+            let n = libc::read(read_fd, buf.as_mut_ptr().add(filled).cast(), 8 - filled);
+            if n < 0 && *libc::__errno_location() == libc::EINTR {
+                continue;
+            }
+            if n <= 0 {
+                break;
+            }
+            filled += n as usize;
+            if filled < 8 {
+                continue;
+            }
+            filled = 0;
+            let op = u32::from_ne_bytes([buf[0], buf[1], buf[2], buf[3]]);
+            let pgid = i32::from_ne_bytes([buf[4], buf[5], buf[6], buf[7]]);
+            if pgid <= 1 {
+                continue;
+            }
+            match op {
+                OP_REGISTER => {
+                    if let Some(slot) = table.iter_mut().find(|slot| **slot == 0) {
+                        *slot = pgid;
+                    }
+                }
+                OP_FORGET => {
+                    if let Some(slot) = table.iter_mut().find(|slot| **slot == pgid) {
+                        *slot = 0;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The supervisor is gone: nothing it started may outlive it.
+        for &pgid in table.iter() {
+            if pgid > 1 {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+        libc::_exit(0)
+    }
+}
+
+/// Closes every descriptor from 3 up, except `keep`.
+unsafe fn close_all_except(keep: i32) {
+    unsafe {
+        let ok_low = keep <= 3 || libc::syscall(libc::SYS_close_range, 3u32, (keep - 1) as u32, 0u32) == 0;
+        let ok_high = libc::syscall(libc::SYS_close_range, (keep + 1) as u32, u32::MAX, 0u32) == 0;
+        if !(ok_low && ok_high) {
+            // Kernels before 5.9: close one by one up to a generous bound.
+            for fd in 3..65_536 {
+                if fd != keep {
+                    libc::close(fd);
+                }
+            }
+        }
+    }
+}
