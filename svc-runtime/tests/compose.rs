@@ -524,3 +524,49 @@ fn the_schema_check_rejects_what_process_compose_would_reject() {
     );
     assert!(errors.iter().any(|e| e.contains("max_backoff_seconds")), "{errors:#?}");
 }
+
+/// Kills the `svc` process group if the test fails before it ends.
+struct KillGroup(Option<std::process::Child>);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            if let Ok(None) = child.try_wait() {
+                // The child leads its own process group (process_group(0)): kill the whole group.
+                let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+#[test]
+fn svc_up_runs_a_process_compose_file_headless_and_exits_when_all_ended() {
+    use std::os::unix::process::CommandExt;
+    let work = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args(["up", "-f", data("run.yaml").to_str().unwrap(), "--disable-dotenv"])
+        .env("WORK", work.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut guard = KillGroup(Some(child));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = guard.0.as_mut().unwrap().try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "svc up did not end (hang guard: 60 s)");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let child = guard.0.take().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(status.success(), "{status:?}\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let position = |needle: &str| stdout.find(needle).unwrap_or_else(|| panic!("no {needle:?} in\n{stdout}"));
+    assert!(position("attempt 3") < position("client ran"), "{stdout}");
+    assert!(position("server up") < position("client ran"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "headless and not a terminal: no colour codes\n{stdout}");
+}
