@@ -37,6 +37,8 @@ extern crate self as svc;
 pub use svc_core::*;
 pub use svc_macros::{multi_service, service};
 
+pub mod services;
+
 /// The supervisor: run a project, CLI, logs.
 pub mod runtime {
     pub use svc_runtime::*;
