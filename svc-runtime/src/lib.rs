@@ -9,6 +9,7 @@
 //! - `supervise`: one task per process, driving its machine with system calls;
 //! - `up`: the project: start, exit rules, shutdown in reverse dependency order, report;
 //! - [`logs`]: the log pipeline (one writer, prefixed lines, files, ring buffers);
+//! - [`probe`]: exec and HTTP GET checks and the threshold logic; [`backoff`]: restart delays;
 //! - [`cli`]: the command line (`up` by default) and [`RunExt::run`].
 
 #![warn(missing_docs)]
@@ -18,7 +19,6 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod cli;
 pub mod deps;
-mod standin;
 pub mod state;
 mod supervise;
 pub mod sys;
@@ -29,8 +29,8 @@ pub use cli::{Cli, RunExt, run};
 pub use supervise::{Control, Status};
 pub use up::{Outcome, ProcessReport, RuntimeError, ShutdownHandle, UpOptions, up};
 
-pub(crate) use standin::{ExecContext, ProbeReport, backoff_delay, start_probe};
-
+pub mod backoff;
 pub mod compose;
 pub mod config;
 pub mod logs;
+pub mod probe;

@@ -8,11 +8,8 @@ use std::time::Duration;
 
 use svc_core::{Process, RestartPolicy};
 
+use crate::backoff::Backoff;
 use crate::sys::ExitStatus;
-
-/// A run that lasted at least this long (or `max_backoff`, if larger) resets the restart delay to the base:
-/// a process that crashes once a day should not wait the maximum delay.
-pub const BACKOFF_RESET_AFTER: Duration = Duration::from_secs(10);
 
 /// Where a process is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -197,8 +194,8 @@ pub struct Machine {
     pub state: State,
     /// Automatic restarts done so far (what `max_restarts` limits).
     pub restarts: u32,
-    /// Consecutive quick failures, for the backoff.
-    pub attempt: u32,
+    /// The restart delays (doubling, capped, reset after a stable run: see [`crate::backoff`]).
+    pub backoff: Backoff,
     /// Whether the process was ever launched (`process_started`).
     pub started: bool,
     /// Whether its readiness probe ever passed (`process_healthy`).
@@ -209,7 +206,8 @@ impl Machine {
     /// A pending process with these rules (or a disabled one).
     pub fn new(rules: Rules, disabled: bool) -> Machine {
         let state = if disabled { State::Disabled } else { State::Pending };
-        Machine { rules, state, restarts: 0, attempt: 0, started: false, healthy: false }
+        let backoff = Backoff::new(rules.backoff, rules.max_backoff);
+        Machine { rules, state, restarts: 0, backoff, started: false, healthy: false }
     }
 
     /// Whether the process is done for good (no restart will follow by itself).
@@ -296,11 +294,10 @@ impl Machine {
         };
         let allowed = self.rules.max_restarts == 0 || self.restarts < self.rules.max_restarts;
         if wants_restart && allowed {
-            let reset_after = BACKOFF_RESET_AFTER.max(self.rules.max_backoff);
-            self.attempt = if uptime >= reset_after { 1 } else { self.attempt + 1 };
-            let delay = crate::backoff_delay(self.rules.backoff, self.rules.max_backoff, self.attempt);
+            self.backoff.process_ended(uptime);
+            let delay = self.backoff.next_delay();
             (
-                State::Restarting { attempt: self.attempt, delay },
+                State::Restarting { attempt: self.backoff.consecutive(), delay },
                 vec![Action::StopProbes, Action::ScheduleRestart(delay)],
             )
         } else {
@@ -448,7 +445,7 @@ mod tests {
         assert!(matches!(m.state, State::Restarting { attempt: 2, .. }));
         m.step(Event::BackoffElapsed);
         m.step(Event::Spawned(3));
-        m.step(Event::Exited { status: ExitStatus::Code(1), uptime: BACKOFF_RESET_AFTER });
+        m.step(Event::Exited { status: ExitStatus::Code(1), uptime: crate::backoff::MIN_STABLE_UPTIME });
         assert_eq!(m.state, State::Restarting { attempt: 1, delay: Duration::from_millis(100) });
     }
 

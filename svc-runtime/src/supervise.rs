@@ -10,9 +10,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::ExecContext;
 use crate::deps::{Verdict, evaluate};
 use crate::logs::{LineWatcher, Logs, pipe_reader};
+use crate::probe::{ProbeContext, ProbeRunner, ProbeState, ProbeTask, ProbeUpdate};
 use crate::state::{Action, Event, Machine, ProbeKind, Rules, State};
 use crate::sys::{self, ExitStatus, SpawnSpec};
 
@@ -98,8 +98,9 @@ struct Task {
     child: Option<Incarnation>,
     /// The shutdown command while it runs (pid and exit).
     stop_command: Option<(i32, oneshot::Receiver<ExitStatus>)>,
-    probes: Vec<JoinHandle<()>>,
-    probe_tx: mpsc::UnboundedSender<crate::ProbeReport>,
+    /// Running probes; dropping one stops it.
+    probes: Vec<(ProbeKind, ProbeTask)>,
+    probe_tx: mpsc::UnboundedSender<(ProbeKind, ProbeUpdate)>,
     backoff_at: Option<Instant>,
     kill_at: Option<Instant>,
     /// Readers of earlier incarnations still draining (an orphan holds their pipe).
@@ -166,13 +167,19 @@ pub(crate) async fn supervise(
                     continue;
                 }
             },
-            Some((kind, passed)) = probe_rx.recv() => match (kind, passed) {
-                (ProbeKind::Readiness, true) => Event::ReadinessPassed,
-                (kind, _) => {
-                    task.status_line(&format!("{} probe failed", match kind {
+            Some((kind, update)) = probe_rx.recv() => match (kind, update.state) {
+                (ProbeKind::Readiness, ProbeState::Passing) => {
+                    // Readiness is established once; from now on the liveness probe watches the process.
+                    task.probes.retain(|(k, _)| *k != ProbeKind::Readiness);
+                    Event::ReadinessPassed
+                }
+                (ProbeKind::Liveness, ProbeState::Passing) => continue,
+                (kind, ProbeState::Failing) => {
+                    let which = match kind {
                         ProbeKind::Readiness => "readiness",
                         ProbeKind::Liveness => "liveness",
-                    })).await;
+                    };
+                    task.status_line(&format!("{which} probe failed: {}", update.last)).await;
                     Event::ProbeFailed(kind)
                 }
             },
@@ -341,9 +348,7 @@ impl Task {
                 None
             }
             Action::StopProbes => {
-                for probe in self.probes.drain(..) {
-                    probe.abort();
-                }
+                self.probes.clear();
                 None
             }
             Action::Terminate => {
@@ -408,14 +413,16 @@ impl Task {
     }
 
     fn start_probes(&mut self) {
-        let ctx = ExecContext { env: self.environment(), working_dir: self.process.working_dir.clone() };
+        let mut context = ProbeContext::new(Arc::new(sys::SysSpawner)).env(self.environment());
+        context.working_dir = self.process.working_dir.clone();
         let probes = [
-            (ProbeKind::Readiness, self.process.readiness_probe.clone()),
-            (ProbeKind::Liveness, self.process.liveness_probe.clone()),
+            (ProbeKind::Readiness, &self.process.readiness_probe),
+            (ProbeKind::Liveness, &self.process.liveness_probe),
         ];
         for (kind, probe) in probes {
             if let Some(probe) = probe {
-                self.probes.push(crate::start_probe(probe, kind, ctx.clone(), self.probe_tx.clone()));
+                let runner = ProbeRunner::new(probe.clone(), context.clone());
+                self.probes.push((kind, runner.spawn(self.probe_tx.clone(), move |update| (kind, update))));
             }
         }
     }
@@ -535,9 +542,7 @@ impl Task {
 
     /// The run is over: nothing of this process may survive.
     async fn finish(&mut self) {
-        for probe in self.probes.drain(..) {
-            probe.abort();
-        }
+        self.probes.clear();
         if let Some(mut child) = self.child.take() {
             sys::signal_group(child.pid, libc::SIGKILL);
             let _ = tokio::time::timeout(KILL_GRACE, &mut child.exit).await;

@@ -204,14 +204,14 @@ fn sys_thread(
                     // Never happens: the sender lives in a static.
                     None => break,
                 },
-                _ = sigchld.recv() => reap(&mut owners),
+                _ = sigchld.recv() => reap(&mut owners, &mut watchdog),
             }
         }
     });
 }
 
 /// Reaps every child that has ended.
-fn reap(owners: &mut HashMap<i32, oneshot::Sender<ExitStatus>>) {
+fn reap(owners: &mut HashMap<i32, oneshot::Sender<ExitStatus>>, watchdog: &mut Watchdog) {
     loop {
         let mut status = 0;
         // SAFETY: plain syscall with a local out-parameter.
@@ -219,10 +219,15 @@ fn reap(owners: &mut HashMap<i32, oneshot::Sender<ExitStatus>>) {
         if pid <= 0 {
             return;
         }
-        if let Some(owner) = owners.remove(&pid)
-            && let Some(exit) = ExitStatus::from_wait(status)
-        {
-            let _ = owner.send(exit);
+        if let Some(owner) = owners.remove(&pid) {
+            // A group whose leader is gone and that has no member left: its id may be reused from now on.
+            // SAFETY: plain syscall.
+            if unsafe { libc::kill(-pid, 0) } != 0 {
+                watchdog.forget(pid);
+            }
+            if let Some(exit) = ExitStatus::from_wait(status) {
+                let _ = owner.send(exit);
+            }
         }
     }
 }
@@ -355,23 +360,36 @@ pub fn next_run_id() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Runs a short-lived command (an exec probe, a shutdown command) through the same spawn and reap path as the
-/// processes: its own process group, output discarded. Returns `Ok(None)` if it did not end within `timeout`, in
-/// which case its whole group was killed (and reaped) before returning.
-pub async fn run_bounded(spec: SpawnSpec, timeout: std::time::Duration) -> Result<Option<ExitStatus>, SpawnError> {
-    let mut child = spawn(SpawnSpec { capture_output: false, ..spec }).await?;
-    let result = match tokio::time::timeout(timeout, &mut child.exit).await {
-        Ok(Ok(status)) => Some(status),
-        Ok(Err(_)) => None,
-        Err(_) => {
-            signal_group(child.pid, libc::SIGKILL);
-            // SIGKILL cannot be ignored: the reaper reports the death promptly.
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut child.exit).await;
-            None
-        }
-    };
-    // Background processes the command left in its group do not outlive it.
-    signal_group(child.pid, libc::SIGKILL);
-    forget_group(child.pid);
-    Ok(result)
+/// Starts probe commands through the supervisor's spawner and reaper (see [`crate::probe::ProbeSpawner`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SysSpawner;
+
+impl crate::probe::ProbeSpawner for SysSpawner {
+    fn spawn(
+        &self,
+        request: crate::probe::ExecRequest,
+    ) -> crate::probe::BoxFuture<'_, Result<crate::probe::StartedProbe, String>> {
+        Box::pin(async move {
+            let spec = SpawnSpec {
+                argv: request.argv,
+                env: request.env,
+                working_dir: request.working_dir,
+                capture_output: false,
+            };
+            let child = spawn(spec).await.map_err(|e| format!("cannot start the probe command: {e}"))?;
+            let pgid = child.pid;
+            let exit = Box::pin(async move {
+                let status = child.exit.await.map_err(|_| format!("probe process {pgid} was not reaped"))?;
+                // Whatever the probe command left in its group does not outlive the check.
+                if signal_group(pgid, libc::SIGKILL) {
+                    forget_group(pgid);
+                }
+                Ok(match status {
+                    ExitStatus::Code(code) => crate::probe::ProbeExit::Code(code),
+                    ExitStatus::Signal(signal) => crate::probe::ProbeExit::Signal(signal),
+                })
+            });
+            Ok(crate::probe::StartedProbe { pgid, exit })
+        })
+    }
 }

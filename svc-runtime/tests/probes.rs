@@ -1,0 +1,136 @@
+//! Readiness and liveness probes in a running project: healthy conditions, thresholds, HTTP GET, timeouts.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Marker, run, sh};
+use svc_core::{Availability, Condition, Probe, RestartPolicy};
+use svc_runtime::state::State;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dependent_waits_until_the_dependency_is_healthy() {
+    let m = Marker::new();
+    let project = m
+        .project()
+        .process(
+            "db",
+            sh("sleep 0.3; touch \"$DIR/db-ready\"; exec sleep 30").readiness_probe(
+                Probe::exec(svc_core::Command::shell("test -f \"$DIR/db-ready\""))
+                    .period(Duration::from_millis(100))
+                    .failure_threshold(50),
+            ),
+        )
+        .process(
+            "api",
+            sh("test -f \"$DIR/db-ready\" && touch \"$DIR/api-ok\"")
+                .depends_on("db", Condition::ProcessHealthy)
+                .availability(Availability::default().exit_on_end(true)),
+        );
+    let (outcome, output) = run(project).await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    assert!(m.path("api-ok").exists(), "api started before db was healthy:\n{output}");
+    assert!(output.contains("api: waiting for db (process_healthy)"), "{output}");
+    assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_success_threshold_is_honoured() {
+    let m = Marker::new();
+    // Every check appends a line; the dependent records how many checks had run when it started.
+    let project = m
+        .project()
+        .process(
+            "db",
+            sh("exec sleep 30").readiness_probe(
+                Probe::exec(svc_core::Command::shell("echo check >> \"$DIR/checks\""))
+                    .period(Duration::from_millis(100))
+                    .success_threshold(3),
+            ),
+        )
+        .process(
+            "api",
+            sh("wc -l < \"$DIR/checks\" > \"$DIR/seen\"")
+                .depends_on("db", Condition::ProcessHealthy)
+                .availability(Availability::default().exit_on_end(true)),
+        );
+    let (outcome, output) = run(project).await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    let seen: u32 = std::fs::read_to_string(m.path("seen")).unwrap().trim().parse().unwrap();
+    assert!(seen >= 3, "dependent started after {seen} successful checks:\n{output}");
+}
+
+/// A minimal HTTP/1.1 server answering every request with `status` and keeping the connection open until the
+/// client closes it; returns its port.
+async fn http_server(status: u16) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf).await {
+                    if n == 0 {
+                        return;
+                    }
+                    let response = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+                    let _ = stream.write_all(response.as_bytes()).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_get_probes_check_the_status() {
+    let ok = http_server(200).await;
+    let broken = http_server(503).await;
+    let probe =
+        |port| Probe::http_get("127.0.0.1", port, "/health").period(Duration::from_millis(100)).failure_threshold(2);
+    let m = Marker::new();
+    let project = m.project().process("good", sh("exec sleep 30").readiness_probe(probe(ok))).process(
+        "after-good",
+        sh("true")
+            .depends_on("good", Condition::ProcessHealthy)
+            .availability(Availability::default().exit_on_end(true)),
+    );
+    let (outcome, output) = run(project).await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    assert!(matches!(outcome.process("after-good").unwrap().state, State::Completed { .. }), "{output}");
+
+    let m = Marker::new();
+    let project = m
+        .project()
+        .process("bad", sh("exec sleep 30").readiness_probe(probe(broken)))
+        .process("after-bad", sh("touch \"$DIR/after-bad\"").depends_on("bad", Condition::ProcessHealthy));
+    let (outcome, output) = run(project).await;
+    // `bad` failed its readiness probe (restart policy `no`): its dependent never ran.
+    assert!(output.contains("status 503, expected 200-399"), "{output}");
+    assert!(matches!(outcome.process("bad").unwrap().state, State::Failed { .. }), "{output}");
+    assert!(matches!(outcome.process("after-bad").unwrap().state, State::Skipped { .. }), "{output}");
+    assert!(!m.path("after-bad").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exec_probe_that_hangs_is_killed_at_its_timeout() {
+    let m = Marker::new();
+    let project = m.project().process(
+        "slow-probe",
+        sh("exec sleep 30")
+            .readiness_probe(
+                // The probe and its child would sleep for a minute; the timeout kills the group.
+                Probe::exec(svc_core::Command::shell("sleep 60 & sleep 60"))
+                    .period(Duration::from_millis(100))
+                    .timeout(Duration::from_millis(200))
+                    .failure_threshold(2),
+            )
+            .availability(Availability::restart(RestartPolicy::No)),
+    );
+    let (outcome, output) = run(project).await;
+    assert!(output.contains("timed out after"), "{output}");
+    assert!(matches!(outcome.process("slow-probe").unwrap().state, State::Failed { .. }), "{output}");
+    assert!(m.survivors_after(Duration::from_secs(1)).is_empty(), "a probe process survived");
+}
