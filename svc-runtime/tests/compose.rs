@@ -530,12 +530,13 @@ struct KillGroup(Option<std::process::Child>);
 
 impl Drop for KillGroup {
     fn drop(&mut self) {
-        if let Some(child) = &mut self.0 {
-            if let Ok(None) = child.try_wait() {
-                // The child leads its own process group (process_group(0)): kill the whole group.
-                let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
-                let _ = child.wait();
-            }
+        if let Some(child) = &mut self.0
+            && let Ok(None) = child.try_wait()
+        {
+            // The child leads its own process group (process_group(0)): kill the whole group.
+            // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
         }
     }
 }

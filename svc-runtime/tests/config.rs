@@ -233,7 +233,7 @@ fn process_override_errors_are_located() {
     )
     .unwrap();
     assert_eq!(
-        errors(&[layer.clone()]),
+        errors(std::slice::from_ref(&layer)),
         [
             "p.yaml:5:7: processes.hello.availability.max_restart: unknown option 'max_restart', did you mean 'max_restarts'?"
         ]

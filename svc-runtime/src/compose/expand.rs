@@ -61,7 +61,7 @@ pub fn expand(text: &str, vars: &Variables) -> Result<String, Undefined> {
                 out.push_str(&rest[dollar..dollar + 2 + close + 1]);
             } else {
                 match (vars.get(name), default) {
-                    (Some(value), Some((true, default))) if value.is_empty() => out.push_str(default),
+                    (Some(""), Some((true, default))) => out.push_str(default),
                     (Some(value), _) => out.push_str(value),
                     (None, Some((_, default))) => out.push_str(default),
                     (None, None) => return Err(Undefined { name: name.to_owned() }),

@@ -98,7 +98,7 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
     let env: Vec<(&String, &String)> = p
         .environment
         .iter()
-        .filter(|(k, v)| !(*k == "PC_PROC_NAME" && *v == name) && !(*k == "PC_REPLICA_NUM" && *v == "0"))
+        .filter(|(k, v)| (*k != "PC_PROC_NAME" || *v != name) && (*k != "PC_REPLICA_NUM" || *v != "0"))
         .collect();
     if !env.is_empty() {
         out.insert("environment".into(), env_list(env.into_iter()));

@@ -102,17 +102,20 @@ pub(crate) struct Converted {
     pub processes: Vec<(String, String, Process)>,
 }
 
+/// Reads an `env_file`: its variables, or an error message.
+pub(crate) type EnvFileReader<'a> = &'a dyn Fn(&str) -> Result<IndexMap<String, String>, String>;
+
 pub(crate) struct Converter<'a> {
     pub strict: bool,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     /// Reads an `env_file`; returns its variables or an error message.
-    pub read_env_file: &'a dyn Fn(&str) -> Result<IndexMap<String, String>, String>,
+    pub read_env_file: EnvFileReader<'a>,
     shell: Option<(String, String)>,
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(strict: bool, read_env_file: &'a dyn Fn(&str) -> Result<IndexMap<String, String>, String>) -> Self {
+    pub fn new(strict: bool, read_env_file: EnvFileReader<'a>) -> Self {
         Converter { strict, errors: Vec::new(), warnings: Vec::new(), read_env_file, shell: None }
     }
 
@@ -240,14 +243,14 @@ impl<'a> Converter<'a> {
         let Some(map) = self.keys(root, "", PROJECT_KEYS, PROJECT_UNSUPPORTED) else {
             return out;
         };
-        if let Some(shell) = map.get("shell") {
-            if let Some(m) = self.keys(&shell.value, "shell", SHELL_KEYS, SHELL_UNSUPPORTED) {
-                let program = m.get("shell_command").and_then(|e| self.string(&e.value, "shell.shell_command"));
-                let argument = m.get("shell_argument").and_then(|e| self.string(&e.value, "shell.shell_argument"));
-                match (program, argument) {
-                    (Some(p), Some(a)) => self.shell = Some((p, a)),
-                    _ => self.error(&shell.value.loc, "shell", "set both shell_command and shell_argument"),
-                }
+        if let Some(shell) = map.get("shell")
+            && let Some(m) = self.keys(&shell.value, "shell", SHELL_KEYS, SHELL_UNSUPPORTED)
+        {
+            let program = m.get("shell_command").and_then(|e| self.string(&e.value, "shell.shell_command"));
+            let argument = m.get("shell_argument").and_then(|e| self.string(&e.value, "shell.shell_argument"));
+            match (program, argument) {
+                (Some(p), Some(a)) => self.shell = Some((p, a)),
+                _ => self.error(&shell.value.loc, "shell", "set both shell_command and shell_argument"),
             }
         }
         if let Some(name) = map.get("name") {
