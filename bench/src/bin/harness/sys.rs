@@ -194,6 +194,8 @@ impl Supervisor {
         let child = Command::new(binary)
             .env(svc_bench::SPEC_ENV, spec)
             .env("NO_COLOR", "1")
+            // A scratch working directory: no configuration file of the caller's directory applies.
+            .current_dir(stderr_path.parent().unwrap_or(Path::new("/")))
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
