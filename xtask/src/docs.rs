@@ -107,12 +107,13 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
 fn type_name(schema: &Value, root: &Value) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let target = resolve(schema, root);
+        let name = reference.rsplit('/').next().unwrap_or(reference);
         if target.get("properties").is_none()
             && let Some(simple) = simple_type(target, root)
         {
-            return simple;
+            return format!("{name} ({simple})");
         }
-        return reference.rsplit('/').next().unwrap_or(reference).to_owned();
+        return name.to_owned();
     }
     simple_type(schema, root).unwrap_or_else(|| "any".to_owned())
 }
