@@ -60,8 +60,8 @@ pub const DEFAULT_LINE_CAP: usize = 64 * 1024;
 pub const DEFAULT_QUEUE_BYTES: usize = 4 * 1024 * 1024;
 /// Default number of recent lines kept per process.
 pub const DEFAULT_RING_LINES: usize = 1000;
-/// Default bound of the bytes of recent lines kept per process (512 KiB).
-pub const DEFAULT_RING_BYTES: usize = 512 * 1024;
+/// Default bound of the bytes of recent lines kept per process (256 KiB).
+pub const DEFAULT_RING_BYTES: usize = 256 * 1024;
 /// Default prefix label of the supervisor's own messages; brackets cannot appear in a process name.
 pub const DEFAULT_STATUS_LABEL: &str = "[svc]";
 

@@ -75,7 +75,7 @@ impl Sink {
         if self.failed || self.buf.is_empty() {
             return;
         }
-        if let Err(e) = self.out.write_all(&self.buf) {
+        if let Err(e) = write_all(&mut self.out, &self.buf) {
             self.fail(e, errors);
         }
         self.buf.clear();
@@ -95,6 +95,22 @@ impl Sink {
         self.buf = Vec::new();
         errors.report(format!("cannot write logs to {}: {e}; nothing more is written there", self.what));
     }
+}
+
+/// `write_all` that also waits out `WouldBlock`: a stdout inherited in non-blocking mode (some tools leave a
+/// shared terminal or pipe so) must slow the writer down, not switch the output off.
+fn write_all(out: &mut dyn Write, mut data: &[u8]) -> io::Result<()> {
+    while !data.is_empty() {
+        match out.write(data) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // Only reached when the output is full and non-blocking; the thread has nothing else to do.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(std::time::Duration::from_millis(1)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The first write error, kept for the shutdown report; every error is also printed to stderr once.
@@ -290,5 +306,33 @@ mod tests {
         sink.flush(&mut errors);
         assert!(sink.failed);
         assert!(errors.first.as_deref().is_some_and(|e| e.contains("cannot write logs to test")));
+    }
+
+    /// Accepts at most 7 bytes per call and refuses every other call with `WouldBlock`.
+    struct Choppy {
+        out: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for Choppy {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 2 == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = buf.len().min(7);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn short_writes_and_would_block_are_retried() {
+        let mut out = Choppy { out: Vec::new(), calls: 0 };
+        write_all(&mut out, b"a line of text\nanother\n").unwrap();
+        assert_eq!(out.out, b"a line of text\nanother\n");
     }
 }

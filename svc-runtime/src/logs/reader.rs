@@ -13,8 +13,11 @@ use super::line::{LineRef, LineSplitter, LineWatcher};
 use super::output::{Batch, Message};
 use super::{LogError, Logs};
 
-/// Bytes asked for per `read` (the pipe buffer is 64 KiB by default on Linux).
+/// Most bytes asked for per `read` (the pipe buffer is 64 KiB by default on Linux).
 pub(crate) const READ_CHUNK: usize = 64 * 1024;
+/// Bytes asked for by the first `read`; doubled whenever a read fills the buffer, up to [`READ_CHUNK`], so that
+/// quiet processes (most of them) keep small buffers.
+const FIRST_READ: usize = 4 * 1024;
 
 /// What a reader did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,15 +60,17 @@ impl Logs {
         let source =
             self.inner.sources.get_index_of(process).ok_or_else(|| LogError::UnknownProcess(process.to_owned()))?;
         let mut splitter = LineSplitter::new(self.inner.line_cap);
-        let mut buf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+        let mut chunk = FIRST_READ;
+        let mut buf: Vec<u8> = Vec::new();
         let mut lines: Vec<LineRef> = Vec::new();
         let mut summary = ReadSummary::default();
         let mut failure = None;
         tokio::pin!(stop);
         loop {
-            if buf.capacity() - buf.len() < READ_CHUNK / 4 {
-                buf.reserve(READ_CHUNK);
+            if buf.capacity() - buf.len() < chunk / 4 {
+                buf.reserve(chunk);
             }
+            let spare = buf.capacity() - buf.len();
             let read = tokio::select! {
                 biased;
                 () = &mut stop => {
@@ -83,6 +88,9 @@ impl Logs {
                 }
             };
             summary.bytes += n as u64;
+            if n == spare && chunk < READ_CHUNK {
+                chunk *= 2;
+            }
             if n == 0 {
                 splitter.finish(&buf, &mut lines);
             } else {
@@ -94,7 +102,7 @@ impl Logs {
                 }
                 summary.lines += lines.len() as u64;
                 summary.cut_pieces += lines.iter().filter(|l| l.continued).count() as u64;
-                self.send(source, &mut buf, &mut lines, &mut splitter).await?;
+                self.send(source, chunk, &mut buf, &mut lines, &mut splitter).await?;
             }
             if n == 0 {
                 return match failure {
@@ -109,6 +117,7 @@ impl Logs {
     async fn send(
         &self,
         source: usize,
+        chunk: usize,
         buf: &mut Vec<u8>,
         lines: &mut Vec<LineRef>,
         splitter: &mut LineSplitter,
@@ -116,7 +125,7 @@ impl Logs {
         let end = splitter.pending_start();
         let data = if end >= buf.capacity() / 2 {
             // Mostly complete lines (a busy child): send the buffer itself, move the short rest to a new one.
-            let mut next = Vec::with_capacity(READ_CHUNK.max(buf.len() - end + READ_CHUNK / 4));
+            let mut next = Vec::with_capacity(chunk.max(buf.len() - end + chunk / 4));
             next.extend_from_slice(&buf[end..]);
             buf.truncate(end);
             std::mem::replace(buf, next)
