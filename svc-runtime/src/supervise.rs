@@ -20,6 +20,10 @@ use crate::sys::{self, ExitStatus, SpawnSpec};
 /// keeps the pipe open cannot hold the process's state hostage; the reader goes on in the background).
 const DRAIN_DEADLINE: Duration = Duration::from_secs(1);
 
+/// After a stopped process's group is gone, how long its output may take to reach end of file before the
+/// supervisor looks for escaped descendants holding the pipe.
+const ESCAPE_CHECK: Duration = Duration::from_millis(150);
+
 /// After `SIGKILL`, how long to wait for the kernel to report the death before giving up on the process (it can
 /// only take that long in uninterruptible sleep, e.g. on a dead NFS mount).
 const KILL_GRACE: Duration = Duration::from_secs(5);
@@ -512,20 +516,24 @@ impl Task {
                 let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
                 sys::forget_group(pid);
             }
-            // Descendants that escaped the group with setsid.
-            let (run, name) = (self.ctx.run, self.name.clone());
-            let _ = tokio::task::spawn_blocking(move || sys::kill_tagged(run, Some(&name))).await;
         }
         self.kill_at = None;
         if !sys::group_alive(child.pid) {
             sys::forget_group(child.pid);
         }
-        for mut reader in child.readers {
-            match tokio::time::timeout(DRAIN_DEADLINE, &mut reader).await {
-                Ok(_) => {}
-                Err(_) => self.stragglers.push(reader),
+        let mut readers = child.readers;
+        if stopping {
+            // The group is gone; if the output pipe is still open, a descendant that escaped the group with
+            // setsid holds it: find it by its tag and kill it (scanning /proc only in that case keeps stops
+            // of many processes cheap).
+            readers = drain(readers, Instant::now() + ESCAPE_CHECK).await;
+            if !readers.is_empty() {
+                let (run, name) = (self.ctx.run, self.name.clone());
+                let _ = tokio::task::spawn_blocking(move || sys::kill_tagged(run, Some(&name))).await;
             }
         }
+        let left = drain(readers, Instant::now() + DRAIN_DEADLINE).await;
+        self.stragglers.extend(left);
         self.stragglers.retain(|r| !r.is_finished());
         // The ready line may have been among the last lines drained.
         if child.ready.as_ref().is_some_and(|ready| *ready.borrow()) {
@@ -566,6 +574,17 @@ impl Task {
             }
         }
     }
+}
+
+/// Waits until `deadline` for the readers to end; returns those still running.
+async fn drain(readers: Vec<JoinHandle<()>>, deadline: Instant) -> Vec<JoinHandle<()>> {
+    let mut left = Vec::new();
+    for mut reader in readers {
+        if tokio::time::timeout_at(deadline, &mut reader).await.is_err() {
+            left.push(reader);
+        }
+    }
+    left
 }
 
 /// A duration for people: `250ms`, `3s`, `1.5s`.
