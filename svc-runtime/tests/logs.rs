@@ -625,3 +625,26 @@ fn a_log_file_that_cannot_be_opened_names_the_file() {
     assert!(err.to_string().contains("sub/a.log") || err.to_string().contains("file"), "{err}");
     assert!(err.to_string().contains("cannot open the log file"), "{err}");
 }
+
+/// The watcher fires after the matching line was queued: a status written in reaction comes after the line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_written_on_the_ready_line_comes_after_it() {
+    tokio::time::timeout(TIMEOUT, async {
+        let sink = Collect::default();
+        let (logs, writer) =
+            Logs::start(LogConfig::new(["db"]).color(ColorChoice::Never), Output::Writer(Box::new(sink.clone())))
+                .unwrap();
+        let (watcher, mut ready) = LineWatcher::new("READY");
+        let (db, out, err) = spawn("echo one; echo READY now; sleep 30", &[]);
+        let reader = read_both(&logs, "db", out, err, Some(watcher));
+        ready.wait_for(|seen| *seen).await.unwrap();
+        logs.status("db is ready");
+        drop(db);
+        reader.await.unwrap();
+        writer.shutdown().await.unwrap();
+        let text = String::from_utf8(sink.take()).unwrap();
+        assert_eq!(text, "db    | one\ndb    | READY now\n[svc] | db is ready\n");
+    })
+    .await
+    .expect("timed out");
+}

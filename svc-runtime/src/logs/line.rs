@@ -150,7 +150,9 @@ fn line_ref(start: usize, end: usize, continued: bool) -> LineRef {
 /// ended (both `Arc`s dropped) without a match, the receiver's `changed()` / `wait_for()` returns an error: the
 /// process can no longer become log-ready (until it is started again with a new watcher).
 ///
-/// A line cut into pieces (longer than the cap) is searched piece by piece: keep ready lines short.
+/// A line cut into pieces (longer than the cap) is searched piece by piece: keep ready lines short. The watcher
+/// fires after the matching line has been queued for the writer, so a status message written in reaction to it
+/// appears after the line.
 #[derive(Debug)]
 pub struct LineWatcher {
     finder: Finder<'static>,
@@ -173,14 +175,23 @@ impl LineWatcher {
         self.seen.load(Ordering::Relaxed)
     }
 
-    /// Checks the lines of a batch; cheap once the needle has been seen.
-    pub(crate) fn check_batch(&self, data: &[u8], lines: &[LineRef]) {
-        if self.seen() {
-            return;
-        }
-        if lines.iter().any(|line| self.finder.find(line.bytes(data)).is_some()) {
-            self.seen.store(true, Ordering::Relaxed);
+    /// Whether a line of the batch contains the needle (false at once if it was seen before).
+    pub(crate) fn matches(&self, data: &[u8], lines: &[LineRef]) -> bool {
+        !self.seen() && lines.iter().any(|line| self.finder.find(line.bytes(data)).is_some())
+    }
+
+    /// Records that the needle was seen and wakes the receivers.
+    pub(crate) fn mark_seen(&self) {
+        if !self.seen.swap(true, Ordering::Relaxed) {
             self.tx.send_replace(true);
+        }
+    }
+
+    /// Checks the lines of a batch and marks the needle seen if one contains it.
+    #[cfg(test)]
+    fn check_batch(&self, data: &[u8], lines: &[LineRef]) {
+        if self.matches(data, lines) {
+            self.mark_seen();
         }
     }
 }

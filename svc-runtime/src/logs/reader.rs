@@ -97,12 +97,13 @@ impl Logs {
                 splitter.scan(&buf, &mut lines);
             }
             if !lines.is_empty() {
-                if let Some(watcher) = &watcher {
-                    watcher.check_batch(&buf, &lines);
-                }
+                let ready = watcher.as_ref().filter(|w| w.matches(&buf, &lines));
                 summary.lines += lines.len() as u64;
                 summary.cut_pieces += lines.iter().filter(|l| l.continued).count() as u64;
                 self.send(source, chunk, &mut buf, &mut lines, &mut splitter).await?;
+                if let Some(watcher) = ready {
+                    watcher.mark_seen();
+                }
             }
             if n == 0 {
                 return match failure {
