@@ -571,3 +571,19 @@ fn svc_up_runs_a_process_compose_file_headless_and_exits_when_all_ended() {
     assert!(position("server up") < position("client ran"), "{stdout}");
     assert!(!stdout.contains('\u{1b}'), "headless and not a terminal: no colour codes\n{stdout}");
 }
+
+#[test]
+fn disable_env_expansion_keeps_dollars_and_is_strict_is_honoured() {
+    let (_, merged) = load("no_expansion.yaml");
+    assert_eq!(process(&merged, "literal").command, Command::shell("echo $HOME ${UNDEFINED_BUT_FINE} $$"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("strict.yaml");
+    std::fs::write(&file, "is_strict: true\nprocesses:\n  a:\n    command: x\n    is_tty: true\n").unwrap();
+    let err =
+        import(&ImportOptions { files: vec![file], disable_dotenv: true, ..ImportOptions::default() }).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("strict.yaml:5:5: processes.a.is_tty: is not supported by svc (strict mode: remove it)"),
+        "{err}"
+    );
+}

@@ -149,11 +149,13 @@ impl<'a> Converter<'a> {
                 continue;
             }
             if unsupported.contains(&key.as_str()) {
-                self.warn(&entry.key_loc, &full, "is not supported by svc and is ignored");
+                let ending = if self.strict { " (strict mode: remove it)" } else { " and is ignored" };
+                self.warn(&entry.key_loc, &full, format!("is not supported by svc{ending}"));
             } else {
                 let known: Vec<&str> = supported.iter().chain(unsupported).copied().collect();
                 let hint = svc_core::closest(key, &known).map(|s| format!(", did you mean '{s}'?")).unwrap_or_default();
-                self.warn(&entry.key_loc, &full, format!("unknown key '{key}'{hint} (ignored)"));
+                let ending = if self.strict { " (strict mode: remove or fix it)" } else { " (ignored)" };
+                self.warn(&entry.key_loc, &full, format!("unknown key '{key}'{hint}{ending}"));
             }
         }
         Some(map)

@@ -222,7 +222,9 @@ pub fn import_sources(
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read env_file {path:?}: {e}"))?;
         parse_dotenv(&text).map_err(|(line, message)| format!("{path}:{line}: {message}"))
     };
-    let mut converter = import::Converter::new(strict, &read_env_file);
+    // `is_strict: true` in a file asks process-compose to reject unknown keys: honour it the same way.
+    let file_strict = matches!(root.get("is_strict").map(|n| &n.value), Some(Value::Bool(true)));
+    let mut converter = import::Converter::new(strict || file_strict, &read_env_file);
     let converted = converter.project(&root);
     if !converter.errors.is_empty() {
         return Err(ImportError { errors: converter.errors, warnings: converter.warnings });
