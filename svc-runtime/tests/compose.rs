@@ -587,3 +587,40 @@ fn disable_env_expansion_keeps_dollars_and_is_strict_is_honoured() {
         "{err}"
     );
 }
+
+fn svc(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_svc")).args(args).arg("--disable-dotenv").output().unwrap()
+}
+
+#[test]
+fn svc_config_shows_imported_processes_and_config_overrides_with_their_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("local.toml");
+    std::fs::write(&config, "[processes.hello.environment]\nGREETING = \"changed\"\n").unwrap();
+    let basic = data("basic.yaml");
+    let out = svc(&["config", "-f", basic.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = stdout.lines().find(|l| l.starts_with("processes.hello.environment.GREETING")).unwrap();
+    assert!(line.starts_with("processes.hello.environment.GREETING = \"changed\""), "{stdout}");
+    assert!(line.ends_with(&format!("# {}:2:12", config.display())), "{stdout}");
+    assert!(stdout.contains("processes.hello.working_dir = \"/tmp\"\n"), "{stdout}");
+}
+
+#[test]
+fn svc_export_writes_what_the_library_exports() {
+    let out = svc(&["export", "--format", "process-compose", "-f", data("availability.yaml").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let imported = load_with("availability.yaml", &[]);
+    let expected = export(&imported.project.validate().unwrap(), &ExportOptions::default());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected.yaml);
+}
+
+#[test]
+fn svc_reports_import_errors_and_exits_2() {
+    let out = svc(&["up", "-f", data("invalid.yaml").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: cannot import the process-compose file:\n  - "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 4, "every error, one per line: {stderr}");
+}
