@@ -118,8 +118,8 @@ pub struct LogConfig {
     pub color: ColorChoice,
     /// Lines longer than this many bytes are cut into pieces (at least 16).
     pub line_cap: usize,
-    /// Bound of the bytes queued between the readers and the writer (at least twice the line cap is
-    /// recommended; it is raised to that).
+    /// Bound of the bytes queued between the readers and the writer; raised to at least
+    /// 2 x (line cap + 64 KiB) so that two of the largest batches fit.
     pub queue_bytes: usize,
     /// Recent lines kept per process.
     pub ring_lines: usize,
