@@ -1,6 +1,9 @@
 //! The services whose schema and options page are generated: adding a service is one line in [`catalog`] (plus,
 //! for an example, the `#[path]` module that brings its service type in).
 
+// Both examples include their shared `support/bundled_hello.rs`; here that file is compiled twice, harmlessly.
+#![allow(clippy::duplicate_mod)]
+
 use crate::catalog::Catalog;
 
 // The examples are binaries; their service types are included here as modules (their `main` is unused).
