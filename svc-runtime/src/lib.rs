@@ -8,6 +8,7 @@
 //! - [`deps`]: dependency conditions (pure);
 //! - `supervise`: one task per process, driving its machine with system calls;
 //! - `up`: the project: start, exit rules, shutdown in reverse dependency order, report;
+//! - `control`: [`Controller`], a handle to watch processes and stop/restart one while `up` runs;
 //! - [`logs`]: the log pipeline (one writer, prefixed lines, files, ring buffers);
 //! - [`probe`]: exec and HTTP GET checks and the threshold logic; [`backoff`]: restart delays;
 //! - [`cli`]: the command line (`up` by default) and [`RunExt::run`].
@@ -18,6 +19,7 @@
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod cli;
+mod control;
 pub mod deps;
 pub mod state;
 mod supervise;
@@ -26,6 +28,7 @@ mod up;
 mod watchdog;
 
 pub use cli::{Cli, RunExt, run};
+pub use control::{ControlError, Controller};
 pub use supervise::{Control, Status};
 pub use up::{Outcome, ProcessReport, RuntimeError, ShutdownHandle, UpOptions, up};
 

@@ -202,6 +202,24 @@ pub(crate) async fn supervise(
     task.finish().await;
 }
 
+/// Resolves when the status of one of `deps` changes (only the dependencies wake a waiting process, not every
+/// change in the project). A dependency whose task has ended never changes again.
+async fn any_changed(deps: &mut [Dep]) {
+    use std::future::Future;
+    use std::task::Poll;
+    let mut changes: Vec<_> = deps.iter_mut().map(|dep| Box::pin(dep.status.changed())).collect();
+    std::future::poll_fn(|cx| {
+        let mut any = false;
+        for change in &mut changes {
+            if let Poll::Ready(Ok(())) = change.as_mut().poll(cx) {
+                any = true;
+            }
+        }
+        if any { Poll::Ready(()) } else { Poll::Pending }
+    })
+    .await
+}
+
 /// Resolves when `deadline` passes; never if there is none.
 async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
@@ -280,8 +298,7 @@ impl Task {
 
     /// Waits until every dependency reaches its condition (then starts), one can never reach it (skipped), or a
     /// stop arrives. Returns false if the control channel closed.
-    async fn await_dependencies(&mut self, deps: Vec<Dep>, control: &mut mpsc::UnboundedReceiver<Control>) -> bool {
-        let mut changed = self.ctx.changed.subscribe();
+    async fn await_dependencies(&mut self, mut deps: Vec<Dep>, control: &mut mpsc::UnboundedReceiver<Control>) -> bool {
         let since = Instant::now();
         let mut announced = false;
         loop {
@@ -326,7 +343,7 @@ impl Task {
                     Some(Control::Restart) => {}
                     None => return false,
                 },
-                result = changed.changed() => if result.is_err() { return false },
+                () = any_changed(&mut deps) => {}
             }
         }
     }

@@ -9,6 +9,7 @@ use svc_core::{RestartPolicy, ValidProject};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
+use crate::control::Controller;
 use crate::logs::{ColorChoice, LogConfig, Logs, Output as LogOutput};
 use crate::state::State;
 use crate::supervise::{Control, Dep, RunContext, Status, supervise};
@@ -30,6 +31,8 @@ pub struct UpOptions {
     pub handle_signals: bool,
     /// A handle to request a shutdown from outside (tests, embedding programs).
     pub shutdown: Option<ShutdownHandle>,
+    /// A handle to watch the processes and stop or restart one of them.
+    pub controller: Option<Controller>,
 }
 
 impl Default for UpOptions {
@@ -41,6 +44,7 @@ impl Default for UpOptions {
             summary: true,
             handle_signals: true,
             shutdown: None,
+            controller: None,
         }
     }
 }
@@ -181,6 +185,10 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
         tasks.spawn(supervise(name.clone(), ctx.clone(), deps, rx, status_tx));
     }
 
+    if let Some(controller) = &options.controller {
+        controller.attach(names.clone(), &controls, &statuses, ctx.changed.subscribe());
+    }
+
     // Watch until the project is done or must shut down.
     let mut reported: Vec<bool> = vec![false; names.len()];
     let mut reason = None;
@@ -295,10 +303,10 @@ fn check_exit_rules(
         if reported[i] {
             continue;
         }
-        let status = statuses[name].borrow().clone();
-        if !status.state.is_final() {
+        if !statuses[name].borrow().state.is_final() {
             continue;
         }
+        let status = statuses[name].borrow().clone();
         reported[i] = true;
         let availability = &project.processes()[name].availability;
         let code = match &status.state {
@@ -361,6 +369,7 @@ async fn shut_down(
     external: &mut Option<watch::Receiver<u8>>,
     changes: &mut watch::Receiver<u64>,
 ) {
+    let dependents: Vec<Vec<&str>> = names.iter().map(|name| project.dependents(name)).collect();
     let mut stop_sent = vec![false; names.len()];
     let mut killed = false;
     let mut kill_sent = false;
@@ -375,7 +384,7 @@ async fn shut_down(
                 continue;
             }
             let dependents_done =
-                project.dependents(name).iter().all(|d| statuses.get(*d).is_none_or(|s| s.borrow().state.is_final()));
+                dependents[i].iter().all(|d| statuses.get(*d).is_none_or(|s| s.borrow().state.is_final()));
             if dependents_done {
                 stop_sent[i] = true;
                 if let Some(control) = controls.get(name) {

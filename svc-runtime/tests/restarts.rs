@@ -168,3 +168,47 @@ async fn a_failing_liveness_probe_restarts_the_process() {
     assert_eq!(outcome.process("zombie-ish").unwrap().restarts, 1, "{output}\n{output2}");
     assert_eq!(runs(&m, "runs"), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_requests_coalesce_and_a_stop_of_one_process_leaves_the_others() {
+    let m = Marker::new();
+    let project = m
+        .project()
+        .process("a", sh("echo run >> \"$DIR/a-runs\"; exec sleep 30"))
+        .process("b", sh("echo run >> \"$DIR/b-runs\"; exec sleep 30"));
+    let controller = svc_runtime::Controller::new();
+    let running = support::start_with(project, |options| options.controller = Some(controller.clone()));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while runs(&m, "a-runs") < 1 || runs(&m, "b-runs") < 1 {
+        assert!(Instant::now() < deadline, "not started:\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Three requests while the first restart is under way: one restart.
+    for _ in 0..3 {
+        controller.send("a", svc_runtime::Control::Restart).unwrap();
+    }
+    while runs(&m, "a-runs") < 2 {
+        assert!(Instant::now() < deadline, "not restarted:\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(runs(&m, "a-runs"), 2, "{}", running.output.text());
+    assert!(matches!(controller.status("a").unwrap().state, State::Running { .. }));
+
+    controller.send("b", svc_runtime::Control::Stop).unwrap();
+    while !controller.status("b").unwrap().state.is_final() {
+        assert!(Instant::now() < deadline, "b not stopped:\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(matches!(controller.status("a").unwrap().state, State::Running { .. }));
+    assert!(matches!(
+        controller.send("nope", svc_runtime::Control::Stop),
+        Err(svc_runtime::ControlError::UnknownProcess { .. })
+    ));
+
+    running.handle.shutdown();
+    let (outcome, output) = running.finish().await;
+    assert!(matches!(outcome.process("b").unwrap().state, State::Stopped { .. }), "{output}");
+    assert_eq!(runs(&m, "b-runs"), 1);
+    assert_eq!(controller.send("a", svc_runtime::Control::Restart), Err(svc_runtime::ControlError::Ended));
+}

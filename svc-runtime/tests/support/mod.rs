@@ -154,16 +154,22 @@ impl Running {
 
 /// Starts `up` for `project` in the background with captured output and no signal handling.
 pub fn start(project: Project) -> Running {
+    start_with(project, |_| {})
+}
+
+/// [`start`], with the options adjusted by `adjust`.
+pub fn start_with(project: Project, adjust: impl FnOnce(&mut UpOptions)) -> Running {
     let valid = project.validate().unwrap_or_else(|e| panic!("invalid test project: {e}"));
     let handle = ShutdownHandle::new();
     let output = Captured::default();
-    let options = UpOptions {
+    let mut options = UpOptions {
         output: svc_runtime::logs::Output::Writer(Box::new(output.clone())),
         handle_signals: false,
         shutdown: Some(handle.clone()),
         color: svc_runtime::logs::ColorChoice::Never,
         ..UpOptions::default()
     };
+    adjust(&mut options);
     let task = tokio::spawn(async move { up(valid, options).await.expect("up failed to start") });
     Running { handle, output, task, started: Instant::now() }
 }
