@@ -1,6 +1,6 @@
 //! The life of one process as a pure state machine: `(state, event) -> (state, actions)`.
 //!
-//! No system calls and no clock here: the process task ([`crate::supervise`]) feeds events (the child exited, a
+//! No system calls and no clock here: the process task (`supervise`) feeds events (the child exited, a
 //! probe passed, a stop was requested, the backoff timer fired) and carries out the returned [`Action`]s. That
 //! keeps every rule of process-compose's semantics (and our fixes) testable in a table without processes.
 

@@ -7,7 +7,7 @@
 //!    task that owns the pid. Registration happens on the same thread right after the fork, so a child that exits
 //!    at once cannot be reaped before its owner is known. Pids nobody owns are orphans adopted because the
 //!    supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`): they are reaped silently.
-//! 3. talks to the [`Watchdog`](crate::watchdog) which kills every registered process group if the supervisor
+//! 3. talks to the watchdog process (module `watchdog`), which kills every registered process group if the supervisor
 //!    dies.
 //!
 //! Because this reaper waits for any pid, programs embedding the supervisor must not wait for their own children

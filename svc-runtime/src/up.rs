@@ -137,7 +137,18 @@ enum Reason {
 }
 
 /// Runs `project` until it is done and returns how every process ended. When it returns, nothing it started is
-/// alive.
+/// alive: every process group it created is killed, and so is every descendant that escaped its group (found by
+/// the `SVC_PROCESS_TAG` environment variable it inherited).
+///
+/// It is done when every process is final (completed, failed, skipped, stopped, disabled), when a process with
+/// `restart: exit_on_failure` fails, one with `exit_on_end` ends, or one with `exit_on_skipped` is skipped (these
+/// three shut the project down), or on SIGINT/SIGTERM/SIGHUP (with [`UpOptions::handle_signals`]) or a
+/// [`ShutdownHandle`] request. A shutdown stops dependents before their dependencies; a second SIGINT (or
+/// [`ShutdownHandle::kill`]) kills everything at once.
+///
+/// [`Outcome::exit_code`]: the exit code of the process that triggered an exit rule (128 + the signal if it was
+/// killed, 1 if it could not start; 1 for `exit_on_skipped`); otherwise 0, also after a signal: stopping on
+/// request is not a failure, and processes that failed are listed in the summary.
 pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, RuntimeError> {
     let project = Arc::new(project);
     let names: Vec<String> = project.processes().keys().cloned().collect();

@@ -115,7 +115,8 @@ async fn log_ready_holds_the_dependent_until_the_line_and_skips_it_without() {
     assert!(m.path("b").exists());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// A current-thread runtime on purpose: `up` must not need a multi-threaded one.
+#[tokio::test]
 async fn success_exit_codes_count_as_success() {
     let m = Marker::new();
     let project = m
@@ -177,4 +178,33 @@ async fn a_missing_program_fails_the_process_not_the_supervisor() {
     let gone = outcome.process("gone").unwrap();
     assert!(matches!(&gone.state, State::Failed { reason, exit: None } if reason.contains("vanishing")), "{gone:?}");
     assert!(matches!(outcome.process("dep").unwrap().state, State::Skipped { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_layers_working_dir_and_argv_without_shell() {
+    let m = Marker::new();
+    let work = m.path("work");
+    std::fs::create_dir(&work).unwrap();
+    // SAFETY: set before any process is started by this test; other tests do not read this variable.
+    unsafe { std::env::set_var("SVC_TEST_FROM_SUPERVISOR", "sup") };
+    let project = m
+        .project()
+        .env("LAYER", "project")
+        .env("PROJECT_ONLY", "p")
+        .process(
+            "env",
+            sh("echo \"$SVC_TEST_FROM_SUPERVISOR $PROJECT_ONLY $LAYER $(pwd)\" > \"$DIR/env\"")
+                .env("LAYER", "process")
+                .working_dir(&work),
+        )
+        // argv form: no shell sees the argument, so `$HOME` and the quote reach the program unchanged.
+        .process(
+            "argv",
+            svc_core::Process::new("sh").args(["-c", "printf '%s' \"$1\" > \"$DIR/argv\"", "sh", "$HOME 'quoted'"]),
+        );
+    let (outcome, output) = run(project).await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    let env = std::fs::read_to_string(m.path("env")).unwrap();
+    assert_eq!(env.trim(), format!("sup p process {}", work.canonicalize().unwrap().display()));
+    assert_eq!(std::fs::read_to_string(m.path("argv")).unwrap(), "$HOME 'quoted'");
 }
