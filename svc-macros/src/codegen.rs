@@ -115,7 +115,17 @@ fn user_field(option: &OptionField) -> TokenStream {
 
 /// `impl Default`: `enable: false`, each option its `#[option(default = ...)]` or `Default::default()`.
 fn default_impl(c: &Container) -> TokenStream {
-    let Container { ident, generics, .. } = c;
+    let ident = &c.ident;
+    // Like a derive, but bounding the field types rather than the parameters: `T: Default` only when a field
+    // of type `T` takes `Default::default()`.
+    let mut generics = c.generics.clone();
+    if !generics.params.is_empty() {
+        let predicates = &mut generics.make_where_clause().predicates;
+        for option in c.fields.iter().filter(|o| o.default.is_none()) {
+            let ty = &option.field.ty;
+            predicates.push(syn::parse_quote!(#ty: ::core::default::Default));
+        }
+    }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let added = match c.kind {
         Kind::Single => quote!(enable: false,),
@@ -165,24 +175,22 @@ fn is_numeric_literal(expr: &Expr) -> bool {
 
 /// `impl ServiceMeta`.
 fn meta_impl(c: &Container) -> TokenStream {
-    let Container { ident, generics, name, .. } = c;
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let Container { ident, name, .. } = c;
     // A generic struct is a service only for the parameters that make it one: state the supertraits as bounds
     // instead of requiring them of every instantiation.
-    let bounds = if generics.params.is_empty() {
-        TokenStream::new()
-    } else {
-        let clause = if where_clause.is_some() { quote!(,) } else { quote!(where) };
-        quote! {
-            #clause Self: ::core::default::Default
+    let mut generics = c.generics.clone();
+    if !generics.params.is_empty() {
+        generics.make_where_clause().predicates.push(syn::parse_quote! {
+            Self: ::core::default::Default
                 + ::svc::__private::serde::Serialize
                 + ::svc::__private::serde::de::DeserializeOwned
                 + ::svc::__private::schemars::JsonSchema
                 + ::core::marker::Send
                 + ::core::marker::Sync
                 + 'static
-        }
-    };
+        });
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let description = match &c.description {
         Some(text) => quote!(::core::option::Option::Some(#text)),
         None => quote!(::core::option::Option::None),
@@ -200,7 +208,7 @@ fn meta_impl(c: &Container) -> TokenStream {
     };
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::svc::__private::svc_core::ServiceMeta for #ident #ty_generics #where_clause #bounds {
+        impl #impl_generics ::svc::__private::svc_core::ServiceMeta for #ident #ty_generics #where_clause {
             const NAME: &'static str = #name;
             const DESCRIPTION: ::core::option::Option<&'static str> = #description;
             fn enabled(&self) -> bool {

@@ -358,6 +358,9 @@ fn item_head(item: &Item) -> TokenStream {
         Item::Struct(s) => head(&s.struct_token, &s.ident),
         Item::Enum(e) => head(&e.enum_token, &e.ident),
         Item::Union(u) => head(&u.union_token, &u.ident),
+        Item::Fn(f) => head(&f.sig.fn_token, &f.sig.ident),
+        Item::Trait(t) => head(&t.trait_token, &t.ident),
+        Item::Type(t) => head(&t.type_token, &t.ident),
         other => {
             let span = other.span();
             quote::quote_spanned!(span=> item)

@@ -1,0 +1,8 @@
+use svc::prelude::*;
+
+#[service]
+pub enum Hello {
+    World,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use svc::prelude::*;
+
+#[service]
+fn hello() {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use svc::prelude::*;
+
+#[service]
+#[multi_service]
+pub struct Hello {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use svc::prelude::*;
+
+#[service]
+pub struct Hello(String);
+
+fn main() {}

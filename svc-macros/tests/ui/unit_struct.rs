@@ -1,0 +1,6 @@
+use svc::prelude::*;
+
+#[multi_service]
+pub struct Hello;
+
+fn main() {}
