@@ -279,3 +279,26 @@ fn several_errors_are_reported_together_and_options_stay_unchanged() {
         "a failed override leaves the options as they were"
     );
 }
+
+#[test]
+fn the_project_schema_describes_this_projects_config_files() {
+    use svc_runtime::config::schema::{ServiceSchema, project_schema};
+    let services = ServiceSchema::of_project(&project());
+    assert_eq!(services.len(), 2, "one definition per service, however many instances");
+    let schema = project_schema(&services);
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let config = |name: &str| {
+        let path = data(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        svc_runtime::config::tree::parse(&text, name, Format::from_path(&path).unwrap()).unwrap().to_json()
+    };
+    for file in ["services.toml", "override.yaml"] {
+        let errors: Vec<String> = validator.iter_errors(&config(file)).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{file}: {errors:?}");
+    }
+    let bad = serde_json::json!({"services": {"postgres": {"pg1": {"port": "abc"}}, "hello": {"mesage": "x"}}});
+    let errors: Vec<String> = validator.iter_errors(&bad).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].starts_with("/services/postgres/pg1/port: \"abc\" is not of type \"integer\""), "{errors:#?}");
+    assert!(errors[1].contains("'mesage' was unexpected"), "{errors:#?}");
+}

@@ -15,14 +15,14 @@ use crate::config::tree::{Node, Value, resolve_plain};
 pub struct Variables {
     /// Variables read from `.env` files.
     pub dotenv: IndexMap<String, String>,
-    /// The environment (normally `std::env::vars()`).
+    /// The environment (normally the process environment).
     pub environment: IndexMap<String, String>,
 }
 
 impl Variables {
     /// The variables of the current process environment, with no `.env` values.
     pub fn from_process_env() -> Self {
-        Variables { dotenv: IndexMap::new(), environment: std::env::vars().collect() }
+        Variables { dotenv: IndexMap::new(), environment: crate::config::utf8_environment().collect() }
     }
 
     /// The value of `name`, if it is defined.

@@ -145,7 +145,7 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
     }
     let mut variables = Variables {
         dotenv: IndexMap::new(),
-        environment: options.environment.clone().unwrap_or_else(|| std::env::vars().collect()),
+        environment: options.environment.clone().unwrap_or_else(|| crate::config::utf8_environment().collect()),
     };
     if !options.disable_dotenv {
         let (env_files, required) = match &options.env_files {

@@ -39,7 +39,7 @@ impl ConfigArgs {
                 Err(e) => return Err(e),
             }
         }
-        match Layer::from_env(std::env::vars()) {
+        match Layer::from_env(super::utf8_environment()) {
             Ok(env) => layers.extend(env),
             Err(ConfigError::Invalid(e)) => errors.extend(e),
             Err(e) => return Err(e),
@@ -101,4 +101,42 @@ pub fn config_command(project: &mut Project, args: &ConfigArgs, command: &Config
             ExitCode::from(2)
         }
     }
+}
+
+/// Options of `schema`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SchemaArgs {
+    /// Print the options schema of this service instead of the schema of a whole config file.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+}
+
+/// `schema`: prints the JSON Schema of this project's config files (`--config FILE`), or of one service's
+/// options. Point an editor at it for completion and checking.
+pub fn schema_command(project: &Project, args: &SchemaArgs) -> ExitCode {
+    use super::schema::{ServiceSchema, by_name, project_schema, service_schema};
+    let services = ServiceSchema::of_project(project);
+    let schema = match &args.service {
+        None => project_schema(&services),
+        Some(wanted) => {
+            let groups = by_name(&services);
+            match groups.iter().find(|(name, _)| name == wanted) {
+                Some((name, definitions)) => service_schema(name, definitions),
+                None => {
+                    let names: Vec<&str> = groups.iter().map(|(n, _)| n.as_str()).collect();
+                    let hint = svc_core::closest(wanted, &names)
+                        .map(|s| format!(" (did you mean '{s}'?)"))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "error: `{}` has no service '{wanted}'{hint}; its services: {}",
+                        project.name(),
+                        if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+    ExitCode::SUCCESS
 }

@@ -31,6 +31,7 @@
 //! rejected with a suggestion: `unknown option 'mesage', did you mean 'message'?`.
 
 pub mod cli;
+pub mod schema;
 pub mod tree;
 
 use std::fmt;
@@ -47,6 +48,12 @@ use tree::{Entry, Format, Loc, Node, Value};
 pub const ENV_PREFIX: &str = "SVC__";
 /// The environment variable holding a whole configuration layer as JSON or YAML.
 pub const ENV_CONFIG: &str = "SVC_CONFIG";
+
+/// The environment as UTF-8 pairs; variables whose name or value is not UTF-8 are skipped (`std::env::vars`
+/// would panic on them, and none of them can be a configuration key).
+pub fn utf8_environment() -> impl Iterator<Item = (String, String)> {
+    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+}
 
 /// One source of configuration: a file, `SVC_CONFIG`, or one `SVC__...` variable.
 #[derive(Debug, Clone, PartialEq)]
