@@ -248,7 +248,14 @@ impl Report {
     pub fn render(&self) -> String {
         let mut lines = Vec::new();
         flatten(&self.effective, &mut String::new(), &mut lines);
-        let width = lines.iter().map(|(p, v)| p.len() + v.len() + 3).max().unwrap_or(0).min(90);
+        // Align the source comments of the overridden lines (only those carry one).
+        let width = lines
+            .iter()
+            .filter(|(p, _)| self.sources.contains_key(p))
+            .map(|(p, v)| p.len() + v.len() + 3)
+            .max()
+            .unwrap_or(0)
+            .min(90);
         let mut out = String::new();
         for (path, value) in lines {
             let line = format!("{path} = {value}");
