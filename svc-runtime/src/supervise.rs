@@ -331,7 +331,10 @@ impl Task {
                 announced = true;
                 let list: Vec<String> = waiting.iter().map(|d| format!("{} ({})", d.name, d.condition)).collect();
                 self.status_line(&format!("waiting for {}", list.join(", "))).await;
-                let names = waiting.iter().map(|d| d.name.clone()).collect();
+            }
+            // Keep the state's list current (one dependency after the other is satisfied).
+            let names: Vec<String> = waiting.iter().map(|d| d.name.clone()).collect();
+            if !matches!(&self.machine.state, State::Waiting { on } if *on == names) {
                 self.handle(Event::WaitFor(names)).await;
             }
             tokio::select! {

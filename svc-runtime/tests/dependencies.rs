@@ -208,3 +208,46 @@ async fn environment_layers_working_dir_and_argv_without_shell() {
     assert_eq!(env.trim(), format!("sup p process {}", work.canonicalize().unwrap().display()));
     assert_eq!(std::fs::read_to_string(m.path("argv")).unwrap(), "$HOME 'quoted'");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_waiting_state_lists_the_dependencies_still_awaited() {
+    let m = Marker::new();
+    let project = m
+        .project()
+        .process("x", sh("exec sleep 30"))
+        .process(
+            "y",
+            sh("exec sleep 30").readiness_probe(
+                svc_core::Probe::exec(svc_core::Command::shell("test -f \"$DIR/go\""))
+                    .period(Duration::from_millis(100))
+                    .failure_threshold(1000),
+            ),
+        )
+        .process(
+            "z",
+            sh("true")
+                .depends_on("x", Condition::ProcessStarted)
+                .depends_on("y", Condition::ProcessHealthy)
+                .availability(Availability::default().exit_on_end(true)),
+        );
+    let controller = svc_runtime::Controller::new();
+    let running = support::start_with(project, |o| o.controller = Some(controller.clone()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let state = controller.status("z").map(|s| s.state);
+        if state == Some(State::Waiting { on: vec!["y".into()] }) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "z is {state:?}\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    std::fs::write(m.path("go"), "").unwrap();
+    let (outcome, output) = running.finish().await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    assert!(matches!(outcome.process("z").unwrap().state, State::Completed { .. }), "{output}");
+    assert!(
+        output.contains("z: waiting for x (process_started), y (process_healthy)")
+            || output.contains("z: waiting for y (process_healthy)"),
+        "{output}"
+    );
+}
