@@ -302,3 +302,14 @@ fn the_project_schema_describes_this_projects_config_files() {
     assert!(errors[0].starts_with("/services/postgres/pg1/port: \"abc\" is not of type \"integer\""), "{errors:#?}");
     assert!(errors[1].contains("'mesage' was unexpected"), "{errors:#?}");
 }
+
+#[test]
+fn an_option_without_its_instance_says_so() {
+    let layer = toml("[services.postgres]\nport = 1\n");
+    assert_eq!(
+        errors(&[layer]),
+        [
+            "services.toml:2:1: services.postgres.port: `postgres` is a multi-instance service: set `port` on an instance, services.postgres.<instance>.port (instances: pg1, pg2)"
+        ]
+    );
+}

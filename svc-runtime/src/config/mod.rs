@@ -376,14 +376,34 @@ pub fn apply_unvalidated(project: &mut Project, layers: &[Layer]) -> Result<(Mer
                                         &instance_entry.value,
                                     ));
                                 }
-                                None => errors.push(unknown(
-                                    &instance_entry.key_loc,
-                                    &format!("{service_path}.{}", display_key(instance_key)),
-                                    "instance",
-                                    instance_key,
-                                    &instance_names,
-                                    " (instances are declared in Rust)",
-                                )),
+                                None => {
+                                    let path = format!("{service_path}.{}", display_key(instance_key));
+                                    let schema = project.entries()[indices[0]].schema();
+                                    let is_option = object_shape(schema.as_value(), schema.as_value())
+                                        .properties
+                                        .contains_key(instance_key);
+                                    errors.push(if is_option {
+                                        // `services.postgres.port`: the instance level is missing.
+                                        Diagnostic {
+                                            loc: instance_entry.key_loc.clone(),
+                                            path,
+                                            message: format!(
+                                                "`{service}` is a multi-instance service: set `{instance_key}` on an \
+                                                 instance, services.{service}.<instance>.{instance_key} (instances: {})",
+                                                instance_names.join(", ")
+                                            ),
+                                        }
+                                    } else {
+                                        unknown(
+                                            &instance_entry.key_loc,
+                                            &path,
+                                            "instance",
+                                            instance_key,
+                                            &instance_names,
+                                            " (instances are declared in Rust)",
+                                        )
+                                    });
+                                }
                             }
                         }
                     }
