@@ -104,7 +104,10 @@ struct Task {
     stop_command: Option<(i32, oneshot::Receiver<ExitStatus>)>,
     /// Running probes; dropping one stops it.
     probes: Vec<(ProbeKind, ProbeTask)>,
-    probe_tx: mpsc::UnboundedSender<(ProbeKind, ProbeUpdate)>,
+    /// Probe updates, tagged with the incarnation they were about.
+    probe_tx: mpsc::UnboundedSender<(u64, ProbeKind, ProbeUpdate)>,
+    /// Counts the spawns, so that a probe update about an earlier run (still queued) is ignored.
+    generation: u64,
     backoff_at: Option<Instant>,
     kill_at: Option<Instant>,
     /// Readers of earlier incarnations still draining (an orphan holds their pipe).
@@ -135,6 +138,7 @@ pub(crate) async fn supervise(
         stop_command: None,
         probes: Vec::new(),
         probe_tx,
+        generation: 0,
         stop_readers: watch::channel(false).0,
         backoff_at: None,
         kill_at: None,
@@ -171,7 +175,8 @@ pub(crate) async fn supervise(
                     continue;
                 }
             },
-            Some((kind, update)) = probe_rx.recv() => match (kind, update.state) {
+            Some((generation, kind, update)) = probe_rx.recv() => match (kind, update.state) {
+                _ if generation != task.generation => continue,
                 (ProbeKind::Readiness, ProbeState::Passing) => {
                     // Readiness is established once; from now on the liveness probe watches the process.
                     task.probes.retain(|(k, _)| *k != ProbeKind::Readiness);
@@ -408,6 +413,7 @@ impl Task {
         match sys::spawn(spec).await {
             Ok(child) => {
                 let pid = child.pid;
+                self.generation += 1;
                 if let Ok(mut groups) = self.ctx.groups.lock() {
                     groups.push(pid);
                 }
@@ -446,7 +452,9 @@ impl Task {
         for (kind, probe) in probes {
             if let Some(probe) = probe {
                 let runner = ProbeRunner::new(probe.clone(), context.clone());
-                self.probes.push((kind, runner.spawn(self.probe_tx.clone(), move |update| (kind, update))));
+                let generation = self.generation;
+                let task = runner.spawn(self.probe_tx.clone(), move |update| (generation, kind, update));
+                self.probes.push((kind, task));
             }
         }
     }
