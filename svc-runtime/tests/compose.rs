@@ -624,3 +624,15 @@ fn svc_reports_import_errors_and_exits_2() {
     assert!(stderr.starts_with("error: cannot import the process-compose file:\n  - "), "{stderr}");
     assert_eq!(stderr.lines().count(), 4, "every error, one per line: {stderr}");
 }
+
+#[test]
+fn anchors_merge_keys_and_extension_fields() {
+    let (imported, merged) = load("anchors.yaml");
+    assert!(imported.warnings.is_empty(), "x- keys are silent: {:?}", imported.warnings);
+    let a = process(&merged, "a");
+    assert_eq!(a.working_dir.as_deref(), Some(Path::new("/srv")));
+    assert_eq!(a.availability, Availability::restart(RestartPolicy::OnFailure).max_restarts(2));
+    let b = process(&merged, "b");
+    assert_eq!(b.working_dir.as_deref(), Some(Path::new("/opt")), "a key written in the mapping wins over the merge");
+    assert_eq!(b.availability.restart, RestartPolicy::OnFailure);
+}

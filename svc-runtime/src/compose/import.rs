@@ -145,7 +145,8 @@ impl<'a> Converter<'a> {
         };
         for (key, entry) in map {
             let full = join(path, key);
-            if supported.contains(&key.as_str()) {
+            // `x-...` keys are extension fields (as in docker-compose): a place for YAML anchors, not settings.
+            if supported.contains(&key.as_str()) || key.starts_with("x-") {
                 continue;
             }
             if unsupported.contains(&key.as_str()) {

@@ -17,6 +17,8 @@
 //!   depending on every replica. `PC_PROC_NAME` and `PC_REPLICA_NUM` are set in each process's environment. A
 //!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has no placeholder.
 //! - The top-level `log_location` becomes the log file of every process that has none of its own.
+//! - YAML anchors, aliases and `<<` merge keys work; top-level `x-...` keys (extension fields) hold them
+//!   without a warning.
 //! - Keys svc does not implement (`is_tty`, `schedule`, ...) and unknown keys produce one warning each
 //!   (an error with `strict`), with a suggestion for likely typos.
 //!
