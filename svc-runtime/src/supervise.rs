@@ -153,6 +153,9 @@ pub(crate) async fn supervise(
 
     loop {
         let event = tokio::select! {
+            // Requests first: those queued while a restart is under way coalesce with it instead of racing the
+            // child's exit and restarting the new run.
+            biased;
             command = control.recv() => match command {
                 Some(Control::Stop) => Event::Stop,
                 Some(Control::Restart) => Event::Restart,
