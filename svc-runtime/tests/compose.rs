@@ -636,3 +636,42 @@ fn anchors_merge_keys_and_extension_fields() {
     assert_eq!(b.working_dir.as_deref(), Some(Path::new("/opt")), "a key written in the mapping wins over the merge");
     assert_eq!(b.availability.restart, RestartPolicy::OnFailure);
 }
+
+#[test]
+fn every_data_file_round_trips_through_export() {
+    let vars = [("DATA_DIR", "/srv"), ("APP_PORT", "1"), ("APP_NAME", "n"), ("WAIT", "2"), ("WORK", "/tmp")];
+    for file in [
+        "basic.yaml",
+        "entrypoint.yaml",
+        "depends_on.yaml",
+        "probes.yaml",
+        "availability.yaml",
+        "shutdown.yaml",
+        "expansion.yaml",
+        "replicas.yaml",
+        "env_file.yaml",
+        "misc.yaml",
+        "shell.yaml",
+        "anchors.yaml",
+        "no_expansion.yaml",
+        "run.yaml",
+    ] {
+        let imported = load_with(file, &vars);
+        let name = imported.project.name().to_owned();
+        let original = imported.project.settings().unwrap().settings;
+        let exported = export_settings(&name, &original, &ExportOptions::default());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("process-compose.yaml");
+        std::fs::write(&path, &exported.yaml).unwrap();
+        let again = import(&ImportOptions {
+            files: vec![path],
+            environment: Some(IndexMap::new()),
+            disable_dotenv: true,
+            strict: true,
+            ..ImportOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{file}: {e}\n{}", exported.yaml));
+        assert_eq!(again.project.name(), name, "{file}");
+        assert_eq!(again.project.settings().unwrap().settings, original, "{file}:\n{}", exported.yaml);
+    }
+}
