@@ -256,3 +256,18 @@ fn instances_alias(c: &Container) -> TokenStream {
         #vis type #alias #params = ::svc::__private::svc_core::Instances<#ident #ty_generics>;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_literals_are_used_as_they_are() {
+        for expr in ["8080", "-1", "0.5", "(3)", "11434u16"] {
+            assert!(is_numeric_literal(&syn::parse_str(expr).unwrap()), "{expr}");
+        }
+        for expr in ["\"8080\"", "true", "Package::new(\"x\")", "-x", "!0"] {
+            assert!(!is_numeric_literal(&syn::parse_str(expr).unwrap()), "{expr}");
+        }
+    }
+}

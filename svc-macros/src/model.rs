@@ -447,3 +447,111 @@ impl Parse for OuterAttrs {
         Ok(OuterAttrs(attrs))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn parse_ok(kind: Kind, args: TokenStream, input: TokenStream) -> Container {
+        let parsed = parse(kind, args, input, &[]);
+        assert!(parsed.errors.is_none(), "unexpected errors: {:?}", parsed.errors.map(|e| e.to_string()));
+        parsed.container.expect("a container")
+    }
+
+    #[test]
+    fn model_of_a_service_struct() {
+        let container = parse_ok(
+            Kind::Single,
+            quote!(),
+            quote! {
+                /// Prints a greeting.
+                ///
+                ///   Indented.
+                #[derive(Debug)]
+                pub struct RedisCluster {
+                    /// The message.
+                    #[option(default = "hi", description = "Shown in the schema.")]
+                    #[serde(rename = "msg")]
+                    pub message: String,
+                    pub port: u16,
+                }
+            },
+        );
+        assert_eq!(container.name, "redis-cluster");
+        assert_eq!(container.description.unwrap().to_string(), quote!("Prints a greeting.\n\n  Indented.").to_string());
+        assert_eq!(container.fields.len(), 2);
+        let message = &container.fields[0];
+        assert_eq!(message.default.to_token_stream().to_string(), "\"hi\"");
+        assert_eq!(message.description.as_ref().unwrap().value(), "Shown in the schema.");
+        let kept: Vec<String> = message.field.attrs.iter().map(|a| a.path().get_ident().unwrap().to_string()).collect();
+        assert_eq!(kept, ["doc", "serde"], "#[option] is removed, the other attributes stay");
+        assert!(container.fields[1].default.is_none());
+        assert_eq!(container.attrs.len(), 4, "three doc lines and the derive");
+    }
+
+    #[test]
+    fn a_given_name_replaces_the_default_one() {
+        let container = parse_ok(
+            Kind::Multi,
+            quote!(name = "kv"),
+            quote!(
+                struct KeyValue {}
+            ),
+        );
+        assert_eq!(container.name, "kv");
+    }
+
+    #[test]
+    fn non_literal_docs_are_concatenated() {
+        let attrs: Vec<Attribute> = syn::parse_quote! {
+            /// Line one.
+            #[doc = include_str!("x.md")]
+        };
+        let expr = doc_expr(&attrs).unwrap().to_string();
+        assert!(expr.starts_with(":: core :: concat !"), "{expr}");
+        assert!(expr.contains("\"Line one.\"") && expr.contains("include_str !"), "{expr}");
+    }
+
+    #[test]
+    fn provided_derives_are_removed_and_reported_and_others_kept() {
+        let parsed = parse(
+            Kind::Single,
+            quote!(),
+            quote! {
+                #[derive(Clone, Default, serde::Serialize)]
+                struct S {}
+            },
+            &[],
+        );
+        let errors: Vec<String> = parsed.errors.unwrap().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].contains("remove `Default`"), "{errors:?}");
+        assert!(errors[1].contains("remove `Serialize`"), "{errors:?}");
+        let container = parsed.container.unwrap();
+        assert_eq!(container.attrs[0].meta.to_token_stream().to_string(), "derive (Clone)");
+    }
+
+    #[test]
+    fn wrong_shapes_pass_the_item_through_without_option_attributes() {
+        let parsed = parse(
+            Kind::Single,
+            quote!(),
+            quote!(
+                enum E {
+                    A {
+                        #[option(default = 1)]
+                        x: u8,
+                    },
+                }
+            ),
+            &[],
+        );
+        assert!(parsed.container.is_none());
+        assert!(parsed.errors.unwrap().to_string().contains("not on an enum"));
+        let passthrough: Item = syn::parse2(parsed.passthrough).unwrap();
+        let expected: Item = syn::parse_str("enum E { A { x: u8, }, }").unwrap();
+        assert_eq!(passthrough, expected, "the same enum, without #[option]");
+    }
+}
