@@ -432,14 +432,6 @@ fn export_rounds_durations_up_and_says_so() {
     assert!(exported.notes[1].starts_with("processes.p.availability.max_backoff_seconds: dropped"));
 }
 
-#[test]
-#[ignore = "prints an example export; run with --ignored --nocapture"]
-fn show_export() {
-    let project = rust_project();
-    let exported = export_settings(project.name(), &project.settings().unwrap().settings, &ExportOptions::default());
-    println!("{}", exported.yaml);
-}
-
 /// process-compose's published JSON schema (v1.122.0), a data file shared beside the repository. Absent: the
 /// test is skipped with a message, except under CI (`CI` set), where that is a failure.
 fn process_compose_schema() -> Option<serde_json::Value> {
