@@ -22,6 +22,11 @@
 //! - Keys svc does not implement (`is_tty`, `schedule`, ...) and unknown keys produce one warning each
 //!   (an error with `strict`), with a suggestion for likely typos.
 //!
+//! Deliberate differences from process-compose, besides undefined variables: when files are merged, lists other
+//! than `environment` are replaced (process-compose appends them) and an explicit `false` or `0` in a later file
+//! wins (process-compose's merge skips zero values); `command` runs with `sh`, not `bash`, unless the file sets
+//! `shell`; a process keeps one namespace (the first of a list, with a warning).
+//!
 //! **Export** ([`export`]) writes a process-compose file that means the same as a validated project; see its
 //! documentation for the few things process-compose cannot express.
 
