@@ -317,23 +317,23 @@ pub fn tag(run: u64, name: &str) -> String {
 }
 
 /// Kills (`SIGKILL`) every live process whose environment carries [`TAG_VAR`] for process `name` of run `run`
-/// (every process of the run when `name` is `None`), and returns how many were killed. Used for descendants that
-/// left their process group with `setsid`. Reads `/proc`; blocking, call it from a blocking context.
-pub fn kill_tagged(run: u64, name: Option<&str>) -> usize {
+/// (every process of the run when `name` is `None`), and returns their pids. Used for descendants that left their
+/// process group with `setsid`. Reads `/proc`; blocking, call it from a blocking context.
+pub fn kill_tagged(run: u64, name: Option<&str>) -> Vec<u32> {
     let needle = match name {
         Some(name) => format!("{TAG_VAR}={}", tag(run, name)),
         None => format!("{TAG_VAR}={}.{run}/", std::process::id()),
     };
     let exact = name.is_some();
     let me = std::process::id();
-    let mut killed = 0;
-    // A process may fork while we scan: a few rounds catch its children too (SIGKILL is immediate).
+    let mut killed: Vec<u32> = Vec::new();
+    // A process may fork while we scan: further rounds catch its children too (SIGKILL is immediate).
     for _ in 0..3 {
-        let mut found = 0;
+        let before = killed.len();
         let Ok(entries) = std::fs::read_dir("/proc") else { return killed };
         for entry in entries.flatten() {
             let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-            if pid == me {
+            if pid == me || killed.contains(&pid) {
                 continue;
             }
             let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
@@ -343,15 +343,41 @@ pub fn kill_tagged(run: u64, name: Option<&str>) -> usize {
             {
                 // SAFETY: plain syscall.
                 unsafe { libc::kill(pid as i32, libc::SIGKILL) };
-                found += 1;
+                killed.push(pid);
             }
         }
-        killed += found;
-        if found == 0 {
+        if killed.len() == before {
             break;
         }
     }
     killed
+}
+
+/// Whether process `pid` exists and is not a zombie.
+pub fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses, which may itself contain ") ".
+        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with(['Z', 'X'])),
+        Err(_) => false,
+    }
+}
+
+/// Waits until every process group of `groups` is empty and every process of `pids` is dead (a killed process
+/// dies only once the kernel schedules it, which on a loaded machine takes a moment), at most `timeout`.
+/// Blocking; returns whether everything is gone.
+pub fn wait_gone(mut groups: Vec<i32>, mut pids: Vec<u32>, timeout: std::time::Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        groups.retain(|pgid| group_alive(*pgid));
+        pids.retain(|pid| process_alive(*pid));
+        if groups.is_empty() && pids.is_empty() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// A unique id for one run of `up` inside this supervisor process (tests run several at once).

@@ -15,6 +15,9 @@ use crate::state::State;
 use crate::supervise::{Control, Dep, RunContext, Status, supervise};
 use crate::sys::{self, ExitStatus};
 
+/// How long `up` waits, at its end, for killed leftovers to be gone.
+const CLEANUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Options of [`up`].
 #[derive(Debug)]
 pub struct UpOptions {
@@ -240,16 +243,28 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     while tasks.join_next().await.is_some() {}
     let groups: Vec<i32> = ctx.groups.lock().map(|g| g.clone()).unwrap_or_default();
     let run = ctx.run;
-    let _ = tokio::task::spawn_blocking(move || {
-        for pgid in groups {
-            // Background jobs a process left in its group.
-            if sys::signal_group(pgid, libc::SIGKILL) {
-                sys::forget_group(pgid);
-            }
+    let cleanup = tokio::task::spawn_blocking(move || {
+        // Background jobs a process left in its group, and descendants that left their group.
+        let killed: Vec<i32> = groups.into_iter().filter(|pgid| sys::signal_group(*pgid, libc::SIGKILL)).collect();
+        let escaped = sys::kill_tagged(run, None);
+        // Zombies among them are reaped by the supervisor thread (they are reparented to this subreaper).
+        let mut gone = sys::wait_gone(killed.clone(), escaped, CLEANUP_TIMEOUT);
+        // One more look: a process caught in the middle of `exec` has no readable environment for an instant.
+        let late = sys::kill_tagged(run, None);
+        if !late.is_empty() {
+            gone &= sys::wait_gone(Vec::new(), late, CLEANUP_TIMEOUT);
         }
-        sys::kill_tagged(run, None)
-    })
-    .await;
+        for pgid in killed {
+            sys::forget_group(pgid);
+        }
+        gone
+    });
+    if let Ok(false) = cleanup.await {
+        ctx.logs.status(format!(
+            "some processes did not die within {}s of SIGKILL (uninterruptible sleep?)",
+            CLEANUP_TIMEOUT.as_secs()
+        ));
+    }
 
     let processes: Vec<ProcessReport> = names
         .iter()
