@@ -3,11 +3,13 @@
 //! - `cargo xtask schema [--out DIR] [--check]`: `schema/<service>.json` for every builtin and example service
 //!   and `schema/project.json` for layered config files;
 //! - `cargo xtask docs [--out DIR] [--check]`: `docs/options/<service>.md`, the options reference.
+//! - `cargo xtask bench [--quick] [...]`: the benchmarks (release build), written to `bench/RESULTS.md`.
 //!
 //! `--check` writes nothing and exits 1 naming the files that are stale (CI runs it). Files are pretty JSON or
 //! markdown with a trailing newline, in a stable order, so that a regenerated file only differs when a service
 //! changed.
 
+mod bench;
 mod catalog;
 mod docs;
 mod registry;
@@ -34,6 +36,16 @@ enum Task {
     Schema(Generate),
     /// Write the options reference: docs/options/<service>.md per service.
     Docs(Generate),
+    /// Benchmark the supervisor against a minimal baseline (release build); writes bench/RESULTS.md.
+    #[command(disable_help_flag = true)]
+    Bench(BenchArgs),
+}
+
+/// Arguments passed to the bench harness unchanged (`cargo xtask bench --help` lists them).
+#[derive(Debug, Args)]
+struct BenchArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
 }
 
 /// Options of the generating tasks.
@@ -56,6 +68,7 @@ fn main() -> ExitCode {
     let (args, files, default_dir, command) = match &xtask.task {
         Task::Schema(args) => (args, schema::files(&registry::catalog()), "schema", "cargo xtask schema"),
         Task::Docs(args) => (args, docs::files(&registry::catalog()), "docs/options", "cargo xtask docs"),
+        Task::Bench(bench) => return bench::run(&bench.args),
     };
     let dir = args.out.clone().unwrap_or_else(|| workspace_root().join(default_dir));
     let extension = if default_dir == "schema" { "json" } else { "md" };

@@ -150,6 +150,7 @@ fn rows(plan: &Plan) -> Vec<Row> {
     let ideal = o.deps_depth as f64 * plan.deps_period_ms as f64 / 1e3;
     vec![
         row("spawn", "spawn_s", &format!("spawn: launch -> all {} running", o.spawn_n), "s", Target::RatioAtMost(1.5)),
+        row("spawn", "spawn_cpu_ms", "spawn: supervisor CPU until all running", "ms", Target::None),
         row("spawn", "shutdown_s", "spawn: SIGTERM -> all exited", "s", Target::RatioAtMost(1.5)),
         row("spawn", "survivors", "spawn: processes alive 1 s after exit", "", Target::MaxAtMost(0.0)),
         row(
@@ -160,6 +161,7 @@ fn rows(plan: &Plan) -> Vec<Row> {
             Target::None,
         ),
         row("logs", "throughput_mb_s", "logs: throughput", "MB/s", Target::RatioAtLeast(0.7)),
+        row("logs", "cpu_s", "logs: supervisor CPU", "s", Target::None),
         row("logs", "lost", "logs: lines lost", "", Target::MaxAtMost(0.0)),
         row("logs", "duplicated", "logs: lines duplicated", "", Target::MaxAtMost(0.0)),
         row("logs", "corrupted", "logs: lines corrupted or merged", "", Target::MaxAtMost(0.0)),
@@ -175,6 +177,7 @@ fn rows(plan: &Plan) -> Vec<Row> {
         row("restart", "restarts_per_s", "restart-always, backoff 0: rate", "1/s", Target::RatioAtLeast(0.5)),
         row("restart", "gap_median_ms", "restart: gap between starts, median", "ms", Target::None),
         row("restart", "gap_p99_ms", "restart: gap between starts, p99", "ms", Target::None),
+        row("restart", "cpu_ms_per_restart", "restart: supervisor CPU per restart", "ms", Target::None),
         row(
             "deps",
             "all_healthy_s",

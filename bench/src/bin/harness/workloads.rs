@@ -117,6 +117,8 @@ pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measure
     let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
     let starts = ctx.fifo.wait_for(run, n as usize, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
     let all_started = starts.iter().map(|r| r.t_ns).max().unwrap_or(sup.launched_ns);
+    // All of the supervisor's CPU so far: start-up and the spawns (it is idle once every child runs).
+    let spawn_cpu = procfs::cpu_ns(sup.pid).map_or(f64::NAN, |(ns, _)| ns as f64 / 1e6);
     let mut fds: Vec<_> = starts.iter().filter_map(|r| sys::pidfd(r.pid as i32)).collect();
     fds.extend(sys::pidfd(sup.pid));
     let term_ns = monotonic_ns();
@@ -128,6 +130,7 @@ pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measure
     let m = |metric, value| Measurement { workload: "spawn", metric, imp, rep, value };
     Ok(vec![
         m("spawn_s", secs(all_started - sup.launched_ns)),
+        m("spawn_cpu_ms", spawn_cpu),
         m("shutdown_s", secs(all_gone - term_ns)),
         m("survivors", survivors as f64),
     ])
@@ -153,10 +156,15 @@ pub fn logs(ctx: &mut Ctx, imp: Impl, rep: usize, procs: u32, count: u64) -> Res
     let mut sup = ctx.launch(imp, &spec, Stdio::from(out))?;
     let exit_fd = sys::pidfd(sup.pid).ok_or("the supervisor exited at once")?;
     let mut peak_kib = 0;
+    let mut cpu = 0;
     let deadline = monotonic_ns() + 300_000_000_000;
     let done_ns = loop {
         if let Some(kib) = procfs::status_field(sup.pid, "VmHWM") {
             peak_kib = peak_kib.max(kib);
+        }
+        // The last sample before the exit: misses at most the final 20 ms.
+        if let Some((ns, _)) = procfs::cpu_ns(sup.pid) {
+            cpu = cpu.max(ns);
         }
         // Poll the pidfd for 20 ms: the exit time is exact, the memory sampled every 20 ms.
         match sys::wait_all_exited(vec![exit_fd.try_clone().map_err(|e| e.to_string())?], Duration::from_millis(20)) {
@@ -177,8 +185,12 @@ pub fn logs(ctx: &mut Ctx, imp: Impl, rep: usize, procs: u32, count: u64) -> Res
     let _ = std::fs::remove_file(&out_path);
     let bytes = procs as f64 * count as f64 * LINE_LEN as f64;
     let m = |metric, value| Measurement { workload: "logs", metric, imp, rep, value };
-    let mut out =
-        vec![m("logs_s", elapsed), m("throughput_mb_s", bytes / elapsed / 1e6), m("peak_rss_mib", mib(peak_kib))];
+    let mut out = vec![
+        m("logs_s", elapsed),
+        m("throughput_mb_s", bytes / elapsed / 1e6),
+        m("peak_rss_mib", mib(peak_kib)),
+        m("cpu_s", cpu as f64 / 1e9),
+    ];
     out.extend(verdict_measurements("logs", imp, rep, verdict));
     Ok(out)
 }
@@ -257,15 +269,20 @@ pub fn idle(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32, secs_: Duration) -> Re
     ctx.fifo.wait_for(run, n as usize, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
     // Let start-up work (and any start-up timers) settle before measuring the steady state.
     sys::sleep(Duration::from_secs(1))?;
-    let cpu = |pid| procfs::stat(pid).map(|s| s.utime + s.stime).ok_or("the supervisor exited while idle");
-    let (t0, c0) = (monotonic_ns(), cpu(sup.pid)?);
+    let ticks = |pid| procfs::stat(pid).map(|s| s.utime + s.stime).ok_or("the supervisor exited while idle");
+    let (t0, c0, p0) = (monotonic_ns(), ticks(sup.pid)?, procfs::cpu_ns(sup.pid));
     sys::sleep(secs_)?;
-    let (t1, c1) = (monotonic_ns(), cpu(sup.pid)?);
+    let (t1, c1, p1) = (monotonic_ns(), ticks(sup.pid)?, procfs::cpu_ns(sup.pid));
     let rss = procfs::status_field(sup.pid, "VmRSS").unwrap_or(0);
     let pss = procfs::pss_kib(sup.pid).unwrap_or(0);
     let threads = procfs::status_field(sup.pid, "Threads").unwrap_or(0);
     stop(&mut sup)?;
-    let cpu_pct = (c1 - c0) as f64 / procfs::clock_ticks_per_second() as f64 / secs(t1 - t0) * 100.0;
+    // Nanosecond thread CPU times when the same threads lived through the window; clock ticks (10 ms) otherwise.
+    let cpu_s = match (p0, p1) {
+        (Some((ns0, tids0)), Some((ns1, tids1))) if tids0 == tids1 => secs(ns1.saturating_sub(ns0)),
+        _ => (c1 - c0) as f64 / procfs::clock_ticks_per_second() as f64,
+    };
+    let cpu_pct = cpu_s / secs(t1 - t0) * 100.0;
     let m = |metric, value| Measurement { workload: "idle", metric, imp, rep, value };
     Ok(vec![m("cpu_pct", cpu_pct), m("rss_mib", mib(rss)), m("pss_mib", mib(pss)), m("threads", threads as f64)])
 }
@@ -284,10 +301,21 @@ pub fn restart(ctx: &mut Ctx, imp: Impl, rep: usize, window: Duration) -> Result
     flap.restart = Restart::Always { backoff_ms: Some(0) };
     let mut sup = ctx.launch(imp, &Spec { processes: vec![flap] }, Stdio::null())?;
     let first = ctx.fifo.wait_for(run, 1, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?[0].t_ns;
+    let cpu0 = procfs::cpu_ns(sup.pid);
     sys::sleep(window)?;
+    let cpu1 = procfs::cpu_ns(sup.pid);
+    let sampled = monotonic_ns();
     stop(&mut sup)?;
+    let all = start_times(ctx, run);
+    let cpu_per_restart = match (cpu0, cpu1) {
+        (Some((a, tids0)), Some((b, tids1))) if tids0 == tids1 => {
+            let restarts = all.iter().filter(|&&t| t > first && t <= sampled).count().max(1);
+            b.saturating_sub(a) as f64 / 1e6 / restarts as f64
+        }
+        _ => f64::NAN,
+    };
     let end = first + window.as_nanos() as u64;
-    let starts: Vec<u64> = start_times(ctx, run).into_iter().filter(|&t| t <= end).collect();
+    let starts: Vec<u64> = all.into_iter().filter(|&t| t <= end).collect();
     if starts.len() < 2 {
         return Err(format!("only {} start(s) in {window:?}: no restart happened{}", starts.len(), sup.stderr_tail()));
     }
@@ -297,7 +325,12 @@ pub fn restart(ctx: &mut Ctx, imp: Impl, rep: usize, window: Duration) -> Result
     let p99 = gaps[((gaps.len() - 1) as f64 * 0.99).round() as usize];
     let median = svc_bench::stats::Summary::of(&gaps).map_or(f64::NAN, |s| s.median);
     let m = |metric, value| Measurement { workload: "restart", metric, imp, rep, value };
-    Ok(vec![m("restarts_per_s", rate), m("gap_median_ms", median), m("gap_p99_ms", p99)])
+    Ok(vec![
+        m("restarts_per_s", rate),
+        m("gap_median_ms", median),
+        m("gap_p99_ms", p99),
+        m("cpu_ms_per_restart", cpu_per_restart),
+    ])
 }
 
 /// restart under the default backoff (ours only): the start times over `window`, relative to the first.
