@@ -66,11 +66,28 @@ pub(crate) struct RunContext {
     pub logs: Logs,
     /// Bumped whenever any process's status changes.
     pub changed: watch::Sender<u64>,
-    /// Every process group started in this run (killed again when the run ends).
+    /// The process groups started in this run that may still have members (killed again when the run ends).
+    /// A group is removed as soon as it is known to be empty, so that a reused id is never signalled.
     pub groups: std::sync::Mutex<Vec<i32>>,
 }
 
 impl RunContext {
+    fn group_started(&self, pgid: i32) {
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.push(pgid);
+        }
+    }
+
+    /// Forgets group `pgid` if it is empty (its id may be reused from now on).
+    fn group_maybe_done(&self, pgid: i32) {
+        if !sys::group_alive(pgid) {
+            sys::forget_group(pgid);
+            if let Ok(mut groups) = self.groups.lock() {
+                groups.retain(|g| *g != pgid);
+            }
+        }
+    }
+
     fn bump(&self) {
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
@@ -417,9 +434,7 @@ impl Task {
             Ok(child) => {
                 let pid = child.pid;
                 self.generation += 1;
-                if let Ok(mut groups) = self.ctx.groups.lock() {
-                    groups.push(pid);
-                }
+                self.ctx.group_started(pid);
                 let (watcher, ready) = match &self.process.ready_log_line {
                     Some(line) => {
                         let (watcher, ready) = LineWatcher::new(line);
@@ -477,9 +492,7 @@ impl Task {
                 };
                 match sys::spawn(spec).await {
                     Ok(stopper) => {
-                        if let Ok(mut groups) = self.ctx.groups.lock() {
-                            groups.push(stopper.pid);
-                        }
+                        self.ctx.group_started(stopper.pid);
                         for fd in [stopper.stdout, stopper.stderr].into_iter().flatten() {
                             let reader = self.read_output(fd, None);
                             self.stragglers.push(reader);
@@ -538,6 +551,11 @@ impl Task {
                     Some(at) if Instant::now() < at => tokio::time::sleep(Duration::from_millis(50)).await,
                     _ => {
                         sys::signal_group(child.pid, libc::SIGKILL);
+                        // The members die once scheduled and are reaped by the supervisor thread.
+                        let deadline = Instant::now() + KILL_GRACE;
+                        while sys::group_alive(child.pid) && Instant::now() < deadline {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
                         break;
                     }
                 }
@@ -545,13 +563,11 @@ impl Task {
             if let Some((pid, mut exit)) = self.stop_command.take() {
                 sys::signal_group(pid, libc::SIGKILL);
                 let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
-                sys::forget_group(pid);
+                self.ctx.group_maybe_done(pid);
             }
         }
         self.kill_at = None;
-        if !sys::group_alive(child.pid) {
-            sys::forget_group(child.pid);
-        }
+        self.ctx.group_maybe_done(child.pid);
         let mut readers = child.readers;
         if stopping {
             // The group is gone; if the output pipe is still open, a descendant that escaped the group with
@@ -582,27 +598,22 @@ impl Task {
     /// The run is over: nothing of this process may survive.
     async fn finish(&mut self) {
         self.probes.clear();
+        // The groups stay listed in the run context: `up` kills what is left of them and waits for it.
         if let Some(mut child) = self.child.take() {
             sys::signal_group(child.pid, libc::SIGKILL);
             let _ = tokio::time::timeout(KILL_GRACE, &mut child.exit).await;
-            sys::forget_group(child.pid);
             self.stragglers.extend(child.readers);
         }
         if let Some((pid, mut exit)) = self.stop_command.take() {
             sys::signal_group(pid, libc::SIGKILL);
             let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
         }
-        // Readers still running read from pipes held by orphans, which are dead by now or never end: stop
-        // them (they write their last partial line) and wait a little for that.
-        let deadline = Instant::now() + DRAIN_DEADLINE;
-        for reader in &mut self.stragglers {
-            let _ = tokio::time::timeout_at(deadline, reader).await;
-        }
+        // Readers still running read from pipes held by orphans, which are dead by now or never end: give them a
+        // moment, then stop them (they write their last partial line) and wait a little for that.
+        let left = drain(std::mem::take(&mut self.stragglers), Instant::now() + DRAIN_DEADLINE).await;
         self.stop_readers.send_replace(true);
-        for mut reader in self.stragglers.drain(..) {
-            if tokio::time::timeout(Duration::from_millis(200), &mut reader).await.is_err() {
-                reader.abort();
-            }
+        for reader in drain(left, Instant::now() + Duration::from_millis(200)).await {
+            reader.abort();
         }
     }
 }
