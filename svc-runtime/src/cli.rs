@@ -12,7 +12,7 @@ use crate::up::{UpOptions, up};
 
 /// Runs the project's services under a supervisor.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do (default: `up`).
     #[command(subcommand)]
@@ -88,7 +88,16 @@ impl UpArgs {
 ///
 /// Validation errors are all printed and give exit code 2; otherwise the exit code is `up`'s.
 pub fn run(project: Project) -> ExitCode {
-    run_with(project, Cli::parse())
+    use clap::{CommandFactory, FromArgMatches};
+    // The help describes the user's project, not this crate.
+    let command = Cli::command()
+        .about(format!("Runs the services of the `{}` project under a supervisor.", project.name()))
+        .disable_version_flag(true);
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    run_with(project, cli)
 }
 
 /// Runs the CLI for `project` with already parsed arguments.
