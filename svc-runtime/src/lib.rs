@@ -29,7 +29,9 @@ mod watchdog;
 
 pub use cli::{Cli, RunExt, run};
 pub use control::{ControlError, Controller};
+pub use state::State;
 pub use supervise::{Control, Status};
+pub use sys::ExitStatus;
 pub use up::{Outcome, ProcessReport, RuntimeError, ShutdownHandle, UpOptions, up};
 
 pub mod backoff;

@@ -3,6 +3,18 @@
 //! No system calls and no clock here: the process task (`supervise`) feeds events (the child exited, a
 //! probe passed, a stop was requested, the backoff timer fired) and carries out the returned [`Action`]s. That
 //! keeps every rule of process-compose's semantics (and our fixes) testable in a table without processes.
+//!
+//! Rules worth knowing:
+//! - a probe that reaches its failure threshold (readiness before the process became healthy, or liveness at any
+//!   time) stops the process, and that run counts as a failure: `on_failure` and `always` restart it (within
+//!   `max_restarts`), otherwise it ends as [`State::Failed`];
+//! - a stop wins over everything: requested during the backoff, the process is never relaunched; requested
+//!   during a restart, the process stays stopped;
+//! - restart requests made while a restart is under way coalesce with it;
+//! - the backoff doubles from `backoff` up to `max_backoff` and starts over after a stable run
+//!   ([`crate::backoff`]);
+//! - a restart request relaunches at once: during a backoff it does the pending automatic restart now (counted);
+//!   on a running or finished process it does not count towards `max_restarts`.
 
 use std::time::Duration;
 
