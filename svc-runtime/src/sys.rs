@@ -142,6 +142,9 @@ struct Sys {
 
 static SYS: OnceLock<Result<Sys, String>> = OnceLock::new();
 
+/// The descriptor limit before the supervisor raised it; restored in every child.
+static ORIGINAL_NOFILE: OnceLock<libc::rlimit> = OnceLock::new();
+
 fn sys() -> Result<&'static Sys, SpawnError> {
     SYS.get_or_init(start).as_ref().map_err(|e| SpawnError(e.clone()))
 }
@@ -153,6 +156,15 @@ fn start() -> Result<Sys, String> {
         return Err(format!("cannot become a child subreaper: {}", io::Error::last_os_error()));
     }
     let watchdog = Watchdog::start().map_err(|e| format!("cannot start the watchdog process: {e}"))?;
+    // Two pipes per process (and probes, log files): raise the descriptor limit; children get the original back.
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: plain syscalls with a local out-parameter.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        let _ = ORIGINAL_NOFILE.set(limit);
+        let raised = libc::rlimit { rlim_cur: limit.rlim_max.min(1 << 16).max(limit.rlim_cur), ..limit };
+        // SAFETY: as above.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) };
+    }
     let (requests, rx) = mpsc::unbounded_channel();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -246,9 +258,13 @@ fn fork_exec(spec: &SpawnSpec, supervisor: i32) -> Result<(Child, oneshot::Sende
     } else {
         command.stdout(Stdio::null()).stderr(Stdio::null());
     }
+    let nofile = ORIGINAL_NOFILE.get().copied();
     // SAFETY: the closure runs between fork and exec and only makes async-signal-safe syscalls.
     unsafe {
         command.pre_exec(move || {
+            if let Some(limit) = &nofile {
+                libc::setrlimit(libc::RLIMIT_NOFILE, limit);
+            }
             if libc::setpgid(0, 0) != 0 {
                 return Err(io::Error::last_os_error());
             }
