@@ -251,3 +251,33 @@ async fn the_waiting_state_lists_the_dependencies_still_awaited() {
         "{output}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wide_and_deep_healthy_dag_comes_up() {
+    // 6 layers of 8 processes, each needing every process of the layer below healthy (exec probes that pass at
+    // once), and a last process that ends the run.
+    let m = Marker::new();
+    let mut project = m.project();
+    let name = |layer: usize, i: usize| format!("l{layer}-{i}");
+    for layer in 0..6 {
+        for i in 0..8 {
+            let mut process =
+                sh("exec sleep 30").readiness_probe(svc_core::Probe::exec(["true"]).period(Duration::from_millis(100)));
+            if layer > 0 {
+                for j in 0..8 {
+                    process = process.depends_on(name(layer - 1, j), Condition::ProcessHealthy);
+                }
+            }
+            project = project.process(name(layer, i), process);
+        }
+    }
+    let mut last = sh("true").availability(Availability::default().exit_on_end(true));
+    for j in 0..8 {
+        last = last.depends_on(name(5, j), Condition::ProcessHealthy);
+    }
+    project = project.process("last", last);
+    let (outcome, output) = run(project).await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    assert!(matches!(outcome.process("last").unwrap().state, State::Completed { .. }), "{output}");
+    assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
+}
