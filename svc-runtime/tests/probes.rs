@@ -61,9 +61,9 @@ async fn the_success_threshold_is_honoured() {
     assert!(seen >= 3, "dependent started after {seen} successful checks:\n{output}");
 }
 
-/// A minimal HTTP/1.1 server answering every request with `status` and keeping the connection open until the
-/// client closes it; returns its port.
-async fn http_server(status: u16) -> u16 {
+/// A minimal HTTP/1.1 server answering every request with `status`; it keeps the connection open until the
+/// client closes it, or closes it after the response when `close` (as HTTP/1.0 servers do). Returns its port.
+async fn http_server(status: u16, close: bool) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -77,6 +77,9 @@ async fn http_server(status: u16) -> u16 {
                     }
                     let response = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
                     let _ = stream.write_all(response.as_bytes()).await;
+                    if close {
+                        return;
+                    }
                 }
             });
         }
@@ -86,17 +89,23 @@ async fn http_server(status: u16) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_get_probes_check_the_status() {
-    let ok = http_server(200).await;
-    let broken = http_server(503).await;
+    let ok = http_server(200, false).await;
+    let ok_closing = http_server(200, true).await;
+    let broken = http_server(503, false).await;
     let probe =
         |port| Probe::http_get("127.0.0.1", port, "/health").period(Duration::from_millis(100)).failure_threshold(2);
     let m = Marker::new();
-    let project = m.project().process("good", sh("exec sleep 30").readiness_probe(probe(ok))).process(
-        "after-good",
-        sh("true")
-            .depends_on("good", Condition::ProcessHealthy)
-            .availability(Availability::default().exit_on_end(true)),
-    );
+    let project = m
+        .project()
+        .process("good", sh("exec sleep 30").readiness_probe(probe(ok)))
+        .process("good-closing", sh("exec sleep 30").readiness_probe(probe(ok_closing)))
+        .process(
+            "after-good",
+            sh("true")
+                .depends_on("good", Condition::ProcessHealthy)
+                .depends_on("good-closing", Condition::ProcessHealthy)
+                .availability(Availability::default().exit_on_end(true)),
+        );
     let (outcome, output) = run(project).await;
     assert_eq!(outcome.exit_code, 0, "{output}");
     assert!(matches!(outcome.process("after-good").unwrap().state, State::Completed { .. }), "{output}");
