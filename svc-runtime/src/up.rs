@@ -219,23 +219,34 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
             _ = changes.changed() => {}
             level = external_request(&mut external) => {
                 kill = level >= 2;
+                if !kill {
+                    ctx.logs.status("shutdown requested: stopping every process, dependents first");
+                }
                 reason = Some(Reason::Requested);
                 break;
             }
-            _ = any_signal(&mut signals) => {
+            signal = any_signal(&mut signals) => {
+                ctx.logs.status(format!(
+                    "{} received: stopping every process, dependents first (Ctrl-C again kills everything at once)",
+                    sys::signal_name(signal)
+                ));
                 reason = Some(Reason::Requested);
                 break;
             }
         }
     }
+    if let Some(Reason::Exit(name, code)) = &reason {
+        ctx.logs.status(format!("{name}: shutting the project down; up will exit with {code}"));
+    }
 
     if reason.is_some() {
         if kill {
+            ctx.logs.status("killing every process group now (SIGKILL)");
             for control in controls.values() {
                 let _ = control.send(Control::Kill);
             }
         }
-        shut_down(&project, &names, &statuses, &controls, &mut signals, &mut external, &mut changes).await;
+        shut_down(&project, &names, &statuses, &controls, &mut signals, &mut external, &mut changes, &ctx.logs).await;
     }
 
     // Every process is final: end the tasks (they kill anything left of their process).
@@ -283,9 +294,6 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
         Some(Reason::Exit(_, code)) => code,
         Some(Reason::Requested) | None => 0,
     };
-    if let Some(Reason::Exit(name, code)) = &reason {
-        ctx.logs.status(format!("{name}: shut the project down: up exits with {code}"));
-    }
     if options.summary {
         for report in &processes {
             if let Some(line) = summary_line(report) {
@@ -386,6 +394,7 @@ async fn any_signal(signals: &mut Option<Signals>) -> i32 {
 
 /// Stops every process after its dependents (reverse dependency order; independent branches in parallel).
 /// A second signal or a kill request sends SIGKILL to everything.
+#[allow(clippy::too_many_arguments)]
 async fn shut_down(
     project: &ValidProject,
     names: &[String],
@@ -394,6 +403,7 @@ async fn shut_down(
     signals: &mut Option<Signals>,
     external: &mut Option<watch::Receiver<u8>>,
     changes: &mut watch::Receiver<u64>,
+    logs: &Logs,
 ) {
     let dependents: Vec<Vec<&str>> = names.iter().map(|name| project.dependents(name)).collect();
     let mut stop_sent = vec![false; names.len()];
@@ -434,6 +444,7 @@ async fn shut_down(
         }
         if killed && !kill_sent {
             kill_sent = true;
+            logs.status("killing every process group now (SIGKILL)");
             for control in controls.values() {
                 let _ = control.send(Control::Kill);
             }

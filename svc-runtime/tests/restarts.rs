@@ -115,7 +115,7 @@ async fn exit_on_failure_shuts_the_project_down_with_the_code() {
     let (outcome, output) = run(project).await;
     assert_eq!(outcome.exit_code, 7, "{output}");
     assert!(matches!(outcome.process("server").unwrap().state, State::Stopped { .. }));
-    assert!(output.contains("job: shut the project down: up exits with 7"), "{output}");
+    assert!(output.contains("job: shutting the project down; up will exit with 7"), "{output}");
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
 }
 
