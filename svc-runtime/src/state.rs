@@ -212,6 +212,8 @@ pub struct Machine {
     pub started: bool,
     /// Whether its readiness probe ever passed (`process_healthy`).
     pub healthy: bool,
+    /// How its last run ended.
+    pub last_exit: Option<ExitStatus>,
 }
 
 impl Machine {
@@ -219,7 +221,7 @@ impl Machine {
     pub fn new(rules: Rules, disabled: bool) -> Machine {
         let state = if disabled { State::Disabled } else { State::Pending };
         let backoff = Backoff::new(rules.backoff, rules.max_backoff);
-        Machine { rules, state, restarts: 0, backoff, started: false, healthy: false }
+        Machine { rules, state, restarts: 0, backoff, started: false, healthy: false, last_exit: None }
     }
 
     /// Whether the process is done for good (no restart will follow by itself).
@@ -230,6 +232,9 @@ impl Machine {
     /// Applies `event` and returns what to do. Events that make no sense in the current state change nothing.
     pub fn step(&mut self, event: Event) -> Vec<Action> {
         use State as S;
+        if let Event::Exited { status, .. } = &event {
+            self.last_exit = Some(*status);
+        }
         let state = std::mem::replace(&mut self.state, S::Pending);
         let (next, actions) = match (state, event) {
             (S::Pending | S::Waiting { .. }, Event::WaitFor(on)) => (S::Waiting { on }, vec![]),
@@ -467,6 +472,7 @@ mod tests {
         m.step(exit(1));
         assert_eq!(m.step(Event::Stop), vec![Action::CancelTimer]);
         assert_eq!(m.state, State::Stopped { exit: None });
+        assert_eq!(m.last_exit, Some(ExitStatus::Code(1)));
         // A late timer changes nothing.
         assert_eq!(m.step(Event::BackoffElapsed), vec![]);
         assert_eq!(m.state, State::Stopped { exit: None });

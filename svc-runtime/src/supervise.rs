@@ -43,6 +43,8 @@ pub struct Status {
     pub log_ready: bool,
     /// Whether it is final and ended with a success code.
     pub succeeded: bool,
+    /// How its last run ended (also when it is waiting to restart, or was stopped during the wait).
+    pub last_exit: Option<ExitStatus>,
 }
 
 /// A request to a process task.
@@ -291,6 +293,7 @@ impl Task {
             healthy: m.healthy,
             log_ready: self.log_ready,
             succeeded,
+            last_exit: m.last_exit,
         });
         self.ctx.bump();
     }

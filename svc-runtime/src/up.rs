@@ -89,7 +89,7 @@ pub struct ProcessReport {
     pub name: String,
     /// Its final state.
     pub state: State,
-    /// How its last run ended, if it ran.
+    /// How its last run ended, if it ran (for a process stopped while waiting to restart: the run before).
     pub exit: Option<ExitStatus>,
     /// Automatic restarts.
     pub restarts: u32,
@@ -283,7 +283,7 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
             let status = statuses[name].borrow().clone();
             ProcessReport {
                 name: name.clone(),
-                exit: status.state.exit(),
+                exit: status.state.exit().or(status.last_exit),
                 restarts: status.restarts,
                 succeeded: status.succeeded,
                 state: status.state,

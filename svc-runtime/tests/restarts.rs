@@ -50,7 +50,9 @@ async fn a_stop_during_the_backoff_wins() {
     }
     running.handle.shutdown();
     let (outcome, output) = running.finish().await;
-    assert_eq!(outcome.process("crasher").unwrap().state, State::Stopped { exit: None }, "{output}");
+    let crasher = outcome.process("crasher").unwrap();
+    assert_eq!(crasher.state, State::Stopped { exit: None }, "{output}");
+    assert_eq!(crasher.exit, Some(ExitStatus::Code(1)), "the report keeps how the last run ended");
     // Well past the backoff: still a single run.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(runs(&m, "runs"), 1, "relaunched after the stop:\n{output}");
