@@ -167,6 +167,8 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
         groups: std::sync::Mutex::new(Vec::new()),
     });
 
+    let mut cancelled = CancelGuard { ctx: ctx.clone(), armed: true };
+
     let mut signals = if options.handle_signals {
         let make = |kind| signal(kind).map_err(|e| RuntimeError::Setup(format!("cannot handle signals: {e}")));
         Some((make(SignalKind::interrupt())?, make(SignalKind::terminate())?, make(SignalKind::hangup())?))
@@ -270,7 +272,9 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
         }
         gone
     });
-    if let Ok(false) = cleanup.await {
+    let cleanup = cleanup.await;
+    cancelled.armed = false;
+    if let Ok(false) = cleanup {
         ctx.logs.status(format!(
             "some processes did not die within {}s of SIGKILL (uninterruptible sleep?)",
             CLEANUP_TIMEOUT.as_secs()
@@ -306,6 +310,26 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
         eprintln!("svc: {e}");
     }
     Ok(Outcome { exit_code, processes })
+}
+
+/// Kills everything a run started if `up`'s future is dropped before it finished (the embedding program gave up
+/// on it): the process tasks are aborted with the runtime's task set and cannot stop their processes themselves.
+struct CancelGuard {
+    ctx: Arc<RunContext>,
+    armed: bool,
+}
+
+impl Drop for CancelGuard {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let groups: Vec<i32> = self.ctx.groups.lock().map(|g| g.clone()).unwrap_or_default();
+        for pgid in groups {
+            sys::signal_group(pgid, libc::SIGKILL);
+        }
+        sys::kill_tagged(self.ctx.run, None);
+    }
 }
 
 /// The summary line of a process that did not succeed; `None` for one that did (or was stopped on request).

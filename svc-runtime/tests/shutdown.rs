@@ -211,3 +211,18 @@ async fn a_second_request_kills_everything_at_once() {
     let report = outcome.process("stubborn").unwrap();
     assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::sys::ExitStatus::Signal(libc::SIGKILL)) });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_up_kills_everything_it_started() {
+    let m = Marker::new();
+    let project = m.project().process(
+        "bg",
+        sh("sleep 60 & setsid sleep 60 & echo $$ > \"$DIR/bg.pid\"; trap '' TERM; while :; do sleep 0.1; done"),
+    );
+    let running = start(project);
+    wait_for_file(&m.path("bg.pid"), Duration::from_secs(10)).await;
+    assert!(!m.survivors().is_empty());
+    running.abandon().await;
+    let survivors = m.survivors_after(Duration::from_secs(2));
+    assert!(survivors.is_empty(), "survived the dropped up: {survivors:?}");
+}

@@ -152,6 +152,14 @@ impl Running {
     }
 }
 
+impl Running {
+    /// Drops `up`'s future without a shutdown (an embedding program giving up on it) and waits for that.
+    pub async fn abandon(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
 /// Starts `up` for `project` in the background with captured output and no signal handling.
 pub fn start(project: Project) -> Running {
     start_with(project, |_| {})
