@@ -6,12 +6,15 @@
 //! first spawn, and holds the read end of a pipe whose only write end belongs to the supervisor (`O_CLOEXEC`, so
 //! children never inherit it past `exec`). The supervisor writes fixed-size `(op, pgid)` records: register when a
 //! process group is created, forget when it is known to be empty. When the supervisor dies, for whatever reason,
-//! the kernel closes the write end; the watchdog reads EOF, sends `SIGKILL` to every registered group and exits.
+//! the kernel closes the write end; the watchdog reads EOF, sends `SIGKILL` to every registered group, then to
+//! every process whose environment carries the supervisor's `SVC_PROCESS_TAG` (descendants that left their group
+//! with `setsid`; found by scanning `/proc`), and exits.
 //!
 //! The watchdog is forked without `exec` from a multi-threaded program, so after `fork` it uses only
-//! async-signal-safe calls (`signal`, `setsid`, `dup2`, `close`, `read`, `kill`, `_exit`) on memory allocated
-//! before the fork. It ignores SIGINT/SIGTERM/SIGHUP and leaves the session, so a Ctrl-C or a group kill aimed at
-//! the supervisor does not take it down before it has done its job.
+//! async-signal-safe calls (`signal`, `setsid`, `dup2`, `close`, `open`, `read`, `getdents64`, `kill`, `_exit`)
+//! on memory allocated before the fork, and code that cannot panic. It ignores SIGINT/SIGTERM/SIGHUP and leaves
+//! the session, so a Ctrl-C or a group kill aimed at the supervisor does not take it down before it has done its
+//! job.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -19,6 +22,22 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 /// Most process groups the watchdog can track at once; further registrations are ignored (each stop still kills
 /// its group, only the crash guarantee degrades). 64 Ki groups is far beyond any development project.
 const CAPACITY: usize = 65_536;
+
+/// How much of a process's environment the watchdog reads to find the tag (std puts variables in key order, so
+/// `SVC_PROCESS_TAG` is rarely far in).
+const ENVIRON_BYTES: usize = 256 * 1024;
+
+/// Everything the watchdog needs, allocated before the fork.
+struct Memory {
+    /// Registered process groups (0 = free slot).
+    table: Vec<i32>,
+    /// `SVC_PROCESS_TAG=<supervisor pid>.`: marks the processes of this supervisor and their descendants.
+    needle: Vec<u8>,
+    /// Buffer for `getdents64` on `/proc`.
+    dirents: Vec<u8>,
+    /// Buffer for `/proc/<pid>/environ`.
+    environ: Vec<u8>,
+}
 
 const OP_REGISTER: u32 = 1;
 const OP_FORGET: u32 = 2;
@@ -40,11 +59,16 @@ impl Watchdog {
         let (read_end, write_end) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         let devnull = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null")?;
         // Allocated before the fork: the child must not allocate.
-        let mut table = vec![0i32; CAPACITY];
+        let mut memory = Memory {
+            table: vec![0i32; CAPACITY],
+            needle: format!("{}={}.", crate::sys::TAG_VAR, std::process::id()).into_bytes(),
+            dirents: vec![0u8; 32 * 1024],
+            environ: vec![0u8; ENVIRON_BYTES],
+        };
         // SAFETY: the child branch only calls async-signal-safe functions and never returns.
         match unsafe { libc::fork() } {
             -1 => Err(io::Error::last_os_error()),
-            0 => unsafe { watchdog_main(read_end.as_raw_fd(), devnull.as_raw_fd(), &mut table) },
+            0 => unsafe { watchdog_main(read_end.as_raw_fd(), devnull.as_raw_fd(), &mut memory) },
             _ => {
                 drop(read_end);
                 Ok(Watchdog { pipe: std::fs::File::from(write_end) })
@@ -74,7 +98,8 @@ impl Watchdog {
 }
 
 /// The watchdog's whole life. Only async-signal-safe calls from here on.
-unsafe fn watchdog_main(read_fd: i32, devnull: i32, table: &mut [i32]) -> ! {
+unsafe fn watchdog_main(read_fd: i32, devnull: i32, memory: &mut Memory) -> ! {
+    let table = &mut memory.table;
     unsafe {
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGPIPE, libc::SIGTSTP] {
             libc::signal(signal, libc::SIG_IGN);
@@ -127,6 +152,13 @@ unsafe fn watchdog_main(read_fd: i32, devnull: i32, table: &mut [i32]) -> ! {
                 libc::kill(-pgid, libc::SIGKILL);
             }
         }
+        // Descendants that left their group with setsid still carry the supervisor's tag. A few rounds, in case
+        // one forked while we scanned.
+        for _ in 0..3 {
+            if kill_tagged(memory) == 0 {
+                break;
+            }
+        }
         libc::_exit(0)
     }
 }
@@ -144,5 +176,100 @@ unsafe fn close_all_except(keep: i32) {
                 }
             }
         }
+    }
+}
+
+/// Kills every process whose environment holds the needle; returns how many. Raw syscalls on preallocated
+/// buffers only (see the module documentation).
+unsafe fn kill_tagged(memory: &mut Memory) -> usize {
+    unsafe {
+        let me = libc::getpid();
+        let proc_fd = libc::open(c"/proc".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC);
+        if proc_fd < 0 {
+            return 0;
+        }
+        let mut killed = 0;
+        loop {
+            let n = libc::syscall(libc::SYS_getdents64, proc_fd, memory.dirents.as_mut_ptr(), memory.dirents.len());
+            if n <= 0 {
+                break;
+            }
+            let mut offset = 0usize;
+            while offset + 19 < n as usize {
+                // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+                let record = &memory.dirents[offset..n as usize];
+                let reclen = u16::from_ne_bytes([record[16], record[17]]) as usize;
+                if reclen < 20 {
+                    // Malformed (never happens): stop rather than index out of bounds (no panics in here).
+                    break;
+                }
+                let name = &record[19..reclen.min(record.len())];
+                let name = &name[..name.iter().position(|b| *b == 0).unwrap_or(name.len())];
+                offset += reclen;
+                let Some(pid) = parse_pid(name) else { continue };
+                if pid == me {
+                    continue;
+                }
+                if environ_has(pid, &memory.needle, &mut memory.environ) {
+                    libc::kill(pid, libc::SIGKILL);
+                    killed += 1;
+                }
+            }
+        }
+        libc::close(proc_fd);
+        killed
+    }
+}
+
+fn parse_pid(name: &[u8]) -> Option<i32> {
+    if name.is_empty() || name.len() > 9 || !name.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(name.iter().fold(0i32, |pid, digit| pid * 10 + i32::from(digit - b'0')))
+}
+
+/// Whether `/proc/<pid>/environ` has a variable starting with `needle`.
+unsafe fn environ_has(pid: i32, needle: &[u8], buf: &mut [u8]) -> bool {
+    // "/proc/" + up to 10 digits + "/environ" + NUL.
+    let mut path = [0u8; 32];
+    let mut len = 0;
+    for b in b"/proc/" {
+        path[len] = *b;
+        len += 1;
+    }
+    let mut digits = [0u8; 10];
+    let mut count = 0;
+    let mut rest = pid;
+    loop {
+        digits[count] = b'0' + (rest % 10) as u8;
+        count += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for i in (0..count).rev() {
+        path[len] = digits[i];
+        len += 1;
+    }
+    for b in b"/environ" {
+        path[len] = *b;
+        len += 1;
+    }
+    unsafe {
+        let fd = libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = libc::read(fd, buf.as_mut_ptr().add(filled).cast(), buf.len() - filled);
+            if n <= 0 {
+                break;
+            }
+            filled += n as usize;
+        }
+        libc::close(fd);
+        buf[..filled].split(|b| *b == 0).any(|var| var.starts_with(needle))
     }
 }

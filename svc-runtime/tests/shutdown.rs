@@ -151,7 +151,7 @@ async fn descendants_left_behind_by_a_finished_process_are_killed_when_up_ends()
 }
 
 #[test]
-fn killing_the_supervisor_kills_children_and_their_groups() {
+fn killing_the_supervisor_kills_children_their_groups_and_escaped_descendants() {
     let m = Marker::new();
     let dir = m.dir.path().to_str().unwrap().to_owned();
     let settings = serde_json::json!({
@@ -160,7 +160,9 @@ fn killing_the_supervisor_kills_children_and_their_groups() {
             // A child with a background grandchild in its group.
             "a": { "command": { "shell": "sleep 60 & echo $! > \"$DIR/a-bg.pid\"; echo $$ > \"$DIR/a.pid\"; wait" } },
             // A grandchild that ignores SIGTERM and SIGHUP.
-            "b": { "command": { "shell": "sh -c 'trap \"\" TERM HUP; echo $$ > \"$DIR/b-bg.pid\"; while :; do sleep 0.2; done' & echo $$ > \"$DIR/b.pid\"; wait" } }
+            "b": { "command": { "shell": "sh -c 'trap \"\" TERM HUP; echo $$ > \"$DIR/b-bg.pid\"; while :; do sleep 0.2; done' & echo $$ > \"$DIR/b.pid\"; wait" } },
+            // A grandchild that left the group (setsid): found by its inherited tag.
+            "c": { "command": { "shell": "setsid sleep 60 & echo $! > \"$DIR/c-escaped.pid\"; echo $$ > \"$DIR/c.pid\"; wait" } }
         }
     });
     let mut supervisor = std::process::Command::new(env!("CARGO_BIN_EXE_svc-fixture"))
@@ -169,7 +171,7 @@ fn killing_the_supervisor_kills_children_and_their_groups() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let files = ["a.pid", "a-bg.pid", "b.pid", "b-bg.pid"];
+    let files = ["a.pid", "a-bg.pid", "b.pid", "b-bg.pid", "c.pid", "c-escaped.pid"];
     let deadline = Instant::now() + Duration::from_secs(20);
     while !files.iter().all(|f| m.path(f).exists()) {
         if Instant::now() > deadline {
