@@ -21,6 +21,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod cli;
 mod control;
 pub mod deps;
+mod spawn;
 pub mod state;
 mod supervise;
 pub mod sys;

@@ -133,6 +133,8 @@ struct Task {
     stragglers: Vec<JoinHandle<()>>,
     /// Set to true to make every reader of this process stop (flushing its last partial line).
     stop_readers: watch::Sender<bool>,
+    /// How the last run ended, printed with what follows (a restart) once the machine decided.
+    exit_line: Option<String>,
 }
 
 /// Runs process `name` until `control` is closed.
@@ -159,6 +161,7 @@ pub(crate) async fn supervise(
         probe_tx,
         generation: 0,
         stop_readers: watch::channel(false).0,
+        exit_line: None,
         backoff_at: None,
         kill_at: None,
         stragglers: Vec::new(),
@@ -388,6 +391,9 @@ impl Task {
                     queue.push_back(next);
                 }
             }
+            if let Some(line) = self.exit_line.take() {
+                self.status_line(&line).await;
+            }
         }
         self.publish();
     }
@@ -410,7 +416,12 @@ impl Task {
             Action::ScheduleRestart(delay) => {
                 self.backoff_at = Some(Instant::now() + delay);
                 let next = self.machine.restarts + 1;
-                self.status_line(&format!("restarting in {} (restart {next})", human(delay))).await;
+                let restarting = format!("restarting in {} (restart {next})", human(delay));
+                match self.exit_line.take() {
+                    // One line per restart: "exited with code 1 after 2ms; restarting in 100ms (restart 3)".
+                    Some(exit) => self.exit_line = Some(format!("{exit}; {restarting}")),
+                    None => self.status_line(&restarting).await,
+                }
                 None
             }
             Action::CancelTimer => {
@@ -450,9 +461,6 @@ impl Task {
                     .flatten()
                     .map(|fd| self.read_output(fd, watcher.clone()))
                     .collect();
-                if self.machine.restarts > 0 {
-                    self.status_line(&format!("started again (pid {pid})")).await;
-                }
                 self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
                 Event::Spawned(pid)
             }
@@ -594,7 +602,8 @@ impl Task {
             ExitStatus::Signal(signal) => format!("killed by {}", sys::signal_name(signal)),
         };
         let runtime = human(uptime);
-        self.status_line(&format!("{how} after {runtime}")).await;
+        // Printed once the machine has decided what follows (see `handle`).
+        self.exit_line = Some(format!("{how} after {runtime}"));
         Event::Exited { status, uptime }
     }
 

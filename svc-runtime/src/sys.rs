@@ -20,9 +20,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::OwnedFd;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::OnceLock;
 
 use tokio::sync::{mpsc, oneshot};
@@ -155,6 +153,15 @@ fn start() -> Result<Sys, String> {
     if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
         return Err(format!("cannot become a child subreaper: {}", io::Error::last_os_error()));
     }
+    // Descriptors 0-2 must be taken, so that no pipe gets one of them (the child moves its pipes onto them).
+    for fd in 0..3 {
+        // SAFETY: plain syscalls; a descriptor opened here stays open for the life of the process.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) < 0 {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
     let watchdog = Watchdog::start().map_err(|e| format!("cannot start the watchdog process: {e}"))?;
     // Two pipes per process (and probes, log files): raise the descriptor limit; children get the original back.
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
@@ -199,13 +206,20 @@ fn sys_thread(
                 return;
             }
         };
+        let devnull = match std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
+            Ok(file) => OwnedFd::from(file),
+            Err(e) => {
+                let _ = ready.send(Err(format!("cannot open /dev/null: {e}")));
+                return;
+            }
+        };
         let _ = ready.send(Ok(()));
         let mut owners: HashMap<i32, oneshot::Sender<ExitStatus>> = HashMap::new();
         loop {
             tokio::select! {
                 request = requests.recv() => match request {
                     Some(Request::Spawn(spec, reply)) => {
-                        let result = fork_exec(&spec, supervisor).map(|(child, exit_tx)| {
+                        let result = fork_exec(&spec, supervisor, &devnull).map(|(child, exit_tx)| {
                             owners.insert(child.pid, exit_tx);
                             watchdog.register(child.pid);
                             child
@@ -244,56 +258,14 @@ fn reap(owners: &mut HashMap<i32, oneshot::Sender<ExitStatus>>, watchdog: &mut W
     }
 }
 
-fn fork_exec(spec: &SpawnSpec, supervisor: i32) -> Result<(Child, oneshot::Sender<ExitStatus>), SpawnError> {
-    let Some(program) = spec.argv.first() else {
-        return Err(SpawnError("nothing to run: the command is empty".into()));
-    };
-    let mut command = std::process::Command::new(program);
-    command.args(&spec.argv[1..]).envs(spec.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
-    if let Some(dir) = &spec.working_dir {
-        command.current_dir(dir);
-    }
-    if spec.capture_output {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    } else {
-        command.stdout(Stdio::null()).stderr(Stdio::null());
-    }
-    let nofile = ORIGINAL_NOFILE.get().copied();
-    // SAFETY: the closure runs between fork and exec and only makes async-signal-safe syscalls.
-    unsafe {
-        command.pre_exec(move || {
-            if let Some(limit) = &nofile {
-                libc::setrlimit(libc::RLIMIT_NOFILE, limit);
-            }
-            if libc::setpgid(0, 0) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // The supervisor died between fork and prctl: the death signal will never come.
-            if libc::getppid() != supervisor {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
-    }
-    let mut child = command.spawn().map_err(|e| {
-        let place = spec.working_dir.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default();
-        let hint = match e.kind() {
-            io::ErrorKind::NotFound => " (check the program name and PATH, or the working directory)",
-            io::ErrorKind::PermissionDenied => " (is the file executable?)",
-            _ => "",
-        };
-        SpawnError(format!("cannot start `{program}`{place}: {e}{hint}"))
-    })?;
+fn fork_exec(
+    spec: &SpawnSpec,
+    supervisor: i32,
+    devnull: &OwnedFd,
+) -> Result<(Child, oneshot::Sender<ExitStatus>), SpawnError> {
+    let spawned = crate::spawn::spawn(spec, supervisor, devnull, ORIGINAL_NOFILE.get().copied())?;
     let (exit_tx, exit) = oneshot::channel();
-    let pid = child.id() as i32;
-    let stdout = child.stdout.take().map(OwnedFd::from);
-    let stderr = child.stderr.take().map(OwnedFd::from);
-    // Dropping a std Child neither waits nor kills: the reaper owns the pid from now on.
-    drop(child);
-    Ok((Child { pid, stdout, stderr, exit }, exit_tx))
+    Ok((Child { pid: spawned.pid, stdout: spawned.stdout, stderr: spawned.stderr, exit }, exit_tx))
 }
 
 /// Starts a child (on the supervisor thread, see the module documentation).

@@ -1,0 +1,280 @@
+//! Starting a child with `clone(CLONE_VM | CLONE_VFORK)` (what `posix_spawn` does), instead of `fork`.
+//!
+//! Why: `fork` copies the supervisor's page tables and then takes copy-on-write faults in both processes, which
+//! made spawning the supervisor's largest cost (a restart loop spent most of its CPU there). With `CLONE_VM` the
+//! child borrows the supervisor's memory until `execve`, while the forking thread is suspended (`CLONE_VFORK`).
+//! `posix_spawn` itself cannot be used: it has no way to set `PR_SET_PDEATHSIG`.
+//!
+//! Rules for the child side ([`child_main`]): everything it touches is prepared by the parent beforehand (C
+//! strings, pointer arrays, descriptors, the stack); it only makes raw system calls, never allocates, never
+//! panics, and reports a failure through the shared [`Setup::error`] before `_exit(127)`. All signals are blocked
+//! around `clone`, and the child resets every handled signal to its default before unblocking, so that no handler
+//! of the supervisor ever runs on the child's borrowed memory.
+
+use std::ffi::{CString, OsStr};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::sys::{SpawnError, SpawnSpec};
+
+/// Stack of the child between `clone` and `execve` (it only calls a handful of syscall wrappers).
+const CHILD_STACK: usize = 64 * 1024;
+
+/// Which step of the child's setup failed.
+#[derive(Clone, Copy)]
+#[repr(i32)]
+enum Stage {
+    None = 0,
+    ProcessGroup,
+    DeathSignal,
+    Stdio,
+    WorkingDir,
+    Exec,
+}
+
+/// Everything the child needs, prepared by the parent; shared with the child (`CLONE_VM`).
+struct Setup {
+    program: CString,
+    argv: Vec<*const libc::c_char>,
+    envp: Vec<*const libc::c_char>,
+    working_dir: Option<CString>,
+    stdin: i32,
+    stdout: i32,
+    stderr: i32,
+    supervisor: libc::pid_t,
+    nofile: Option<libc::rlimit>,
+    /// The highest signal number (`SIGRTMAX`).
+    max_signal: i32,
+    /// Set by the child on failure: the stage and the errno.
+    error: (i32, i32),
+}
+
+/// The spawned child: its pid and the read ends of its output pipes.
+pub(crate) struct Spawned {
+    pub pid: i32,
+    pub stdout: Option<OwnedFd>,
+    pub stderr: Option<OwnedFd>,
+}
+
+fn c_string(bytes: &[u8], what: &str) -> Result<CString, SpawnError> {
+    CString::new(bytes).map_err(|_| SpawnError(format!("{what} contains a NUL byte")))
+}
+
+/// Finds `program` like `execvp` would, with the child's `PATH`.
+fn resolve(program: &str, path_var: Option<&OsStr>, working_dir: Option<&Path>) -> Option<PathBuf> {
+    if program.contains('/') {
+        return Some(PathBuf::from(program));
+    }
+    let default;
+    let path_var = match path_var {
+        Some(p) => p,
+        None => {
+            default = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+            default.as_os_str()
+        }
+    };
+    std::env::split_paths(path_var)
+        .map(|dir| if dir.is_relative() { working_dir.map_or(dir.clone(), |w| w.join(&dir)) } else { dir })
+        .map(|dir| dir.join(program))
+        .find(|candidate| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: plain syscall on a local array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Starts `spec` in its own process group with `PR_SET_PDEATHSIG(SIGKILL)`. Must be called on the supervisor's
+/// long-lived spawner thread (the death signal fires when the creating thread exits).
+pub(crate) fn spawn(
+    spec: &SpawnSpec,
+    supervisor: libc::pid_t,
+    devnull: &OwnedFd,
+    nofile: Option<libc::rlimit>,
+) -> Result<Spawned, SpawnError> {
+    let Some(program) = spec.argv.first() else {
+        return Err(SpawnError("nothing to run: the command is empty".into()));
+    };
+    let place = spec.working_dir.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default();
+
+    // The environment: the supervisor's, then the spec's (later entries win).
+    let mut env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os().collect();
+    for (key, value) in &spec.env {
+        match env.iter_mut().find(|(k, _)| k.as_os_str() == OsStr::new(key)) {
+            Some(entry) => entry.1 = value.into(),
+            None => env.push((key.into(), value.into())),
+        }
+    }
+    let path_var = env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_os_str());
+    let Some(resolved) = resolve(program, path_var, spec.working_dir.as_deref()) else {
+        return Err(SpawnError(format!(
+            "cannot start `{program}`{place}: not found on PATH (check the program name and PATH)"
+        )));
+    };
+
+    let program_c = c_string(resolved.as_os_str().as_bytes(), "the program path")?;
+    let argv_c: Vec<CString> =
+        spec.argv.iter().map(|a| c_string(a.as_bytes(), "an argument")).collect::<Result<_, _>>()?;
+    let envp_c: Vec<CString> = env
+        .iter()
+        .map(|(k, v)| {
+            let mut entry = k.as_bytes().to_vec();
+            entry.push(b'=');
+            entry.extend_from_slice(v.as_bytes());
+            c_string(&entry, "an environment variable")
+        })
+        .collect::<Result<_, _>>()?;
+    let working_dir = match &spec.working_dir {
+        Some(dir) => Some(c_string(dir.as_os_str().as_bytes(), "the working directory")?),
+        None => None,
+    };
+
+    let io_error = |e: io::Error| SpawnError(format!("cannot start `{program}`{place}: {e}"));
+    let (stdout_read, stdout_write, stderr_read, stderr_write) = if spec.capture_output {
+        let (r1, w1) = pipe().map_err(io_error)?;
+        let (r2, w2) = pipe().map_err(io_error)?;
+        (Some(r1), Some(w1), Some(r2), Some(w2))
+    } else {
+        (None, None, None, None)
+    };
+    let null = devnull.as_raw_fd();
+
+    let mut argv: Vec<*const libc::c_char> = argv_c.iter().map(|c| c.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    let mut envp: Vec<*const libc::c_char> = envp_c.iter().map(|c| c.as_ptr()).collect();
+    envp.push(std::ptr::null());
+    let mut setup = Setup {
+        program: program_c,
+        argv,
+        envp,
+        working_dir,
+        stdin: null,
+        stdout: stdout_write.as_ref().map_or(null, |w| w.as_raw_fd()),
+        stderr: stderr_write.as_ref().map_or(null, |w| w.as_raw_fd()),
+        supervisor,
+        nofile,
+        max_signal: libc::SIGRTMAX(),
+        error: (Stage::None as i32, 0),
+    };
+
+    let mut stack = vec![0u8; CHILD_STACK];
+    // The stack grows down: pass its (16-byte aligned) top.
+    let top = (stack.as_mut_ptr() as usize + CHILD_STACK) & !0xf;
+    let pid = {
+        // SAFETY: signal masks are per thread; all signals blocked while the child shares our memory.
+        let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+        let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+        unsafe {
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        }
+        // SAFETY: `child_main` follows the rules of the module documentation; `setup` and `stack` outlive the
+        // child's use of them (CLONE_VFORK suspends this thread until the child has called execve or exited).
+        let pid = unsafe {
+            libc::clone(
+                child_main,
+                top as *mut libc::c_void,
+                libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+                (&mut setup as *mut Setup).cast(),
+            )
+        };
+        let clone_error = io::Error::last_os_error();
+        // SAFETY: restores this thread's mask.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+        if pid < 0 {
+            return Err(io_error(clone_error));
+        }
+        pid
+    };
+    drop(stack);
+    // The write ends belong to the child now.
+    drop(stdout_write);
+    drop(stderr_write);
+
+    let (stage, errno) = setup.error;
+    if stage != Stage::None as i32 {
+        // The child has exited (status 127); the reaper collects it as an unowned pid.
+        let cause = io::Error::from_raw_os_error(errno);
+        let (what, hint) = match stage {
+            s if s == Stage::WorkingDir as i32 => ("cannot enter the working directory", " (does it exist?)"),
+            s if s == Stage::Exec as i32 => match cause.kind() {
+                io::ErrorKind::NotFound => ("cannot execute it", " (check the program name and PATH)"),
+                io::ErrorKind::PermissionDenied => ("cannot execute it", " (is the file executable?)"),
+                _ => ("cannot execute it", ""),
+            },
+            s if s == Stage::ProcessGroup as i32 => ("cannot give it its own process group", ""),
+            s if s == Stage::DeathSignal as i32 => ("cannot set its parent-death signal", ""),
+            _ => ("cannot set up its standard input and output", ""),
+        };
+        return Err(SpawnError(format!("cannot start `{program}`{place}: {what}: {cause}{hint}")));
+    }
+    Ok(Spawned { pid, stdout: stdout_read, stderr: stderr_read })
+}
+
+/// The child between `clone` and `execve`. Raw syscalls on prepared data only (see the module documentation).
+extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the parent's `Setup`, alive and not touched by the (suspended) parent.
+    let setup = unsafe { &mut *(arg as *mut Setup) };
+    unsafe {
+        let fail = |setup: &mut Setup, stage: Stage| -> ! {
+            setup.error = (stage as i32, *libc::__errno_location());
+            libc::_exit(127)
+        };
+        if libc::setpgid(0, 0) != 0 {
+            fail(setup, Stage::ProcessGroup);
+        }
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+            fail(setup, Stage::DeathSignal);
+        }
+        // The supervisor died between clone and prctl: the death signal will never come.
+        if libc::getppid() != setup.supervisor {
+            libc::_exit(1);
+        }
+        // Handlers of the supervisor must not run here (execve would reset them anyway); signals ignored by
+        // whoever started the supervisor stay ignored, except SIGPIPE, which Rust programs ignore for
+        // themselves and every program expects at its default.
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        for signal in 1..=setup.max_signal {
+            let mut current: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0 {
+                continue;
+            }
+            let handled = current.sa_sigaction != libc::SIG_DFL && current.sa_sigaction != libc::SIG_IGN;
+            if handled || signal == libc::SIGPIPE {
+                libc::sigaction(signal, &default, std::ptr::null_mut());
+            }
+        }
+        if let Some(limit) = &setup.nofile {
+            libc::setrlimit(libc::RLIMIT_NOFILE, limit);
+        }
+        for (fd, target) in [(setup.stdin, 0), (setup.stdout, 1), (setup.stderr, 2)] {
+            if libc::dup2(fd, target) < 0 {
+                fail(setup, Stage::Stdio);
+            }
+        }
+        if let Some(dir) = &setup.working_dir
+            && libc::chdir(dir.as_ptr()) != 0
+        {
+            fail(setup, Stage::WorkingDir);
+        }
+        let empty: libc::sigset_t = {
+            let mut set = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            set
+        };
+        libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+        libc::execve(setup.program.as_ptr(), setup.argv.as_ptr(), setup.envp.as_ptr());
+        fail(setup, Stage::Exec)
+    }
+}
