@@ -152,6 +152,7 @@ fn rows(plan: &Plan) -> Vec<Row> {
         row("spawn", "spawn_s", &format!("spawn: launch -> all {} running", o.spawn_n), "s", Target::RatioAtMost(1.5)),
         row("spawn", "spawn_cpu_ms", "spawn: supervisor CPU until all running", "ms", Target::None),
         row("spawn", "shutdown_s", "spawn: SIGTERM -> all exited", "s", Target::RatioAtMost(1.5)),
+        row("spawn", "children_gone_s", "spawn: SIGTERM -> all children exited", "s", Target::None),
         row("spawn", "survivors", "spawn: processes alive 1 s after exit", "", Target::MaxAtMost(0.0)),
         row(
             "logs",
@@ -233,7 +234,9 @@ pub fn markdown(plan: &Plan, machine: &Machine, results: &Results, took: Duratio
         if ours.is_none() && base.is_none() {
             continue;
         }
-        let cell = |s: Option<Summary>| s.map_or("-".into(), |s| s.display(digits_for(s.median)));
+        // A CPU share shows its decimals even at zero ("0.000", not "0": it was measured, to the nanosecond).
+        let digits = |s: Summary| if row.unit == "% core" { 3 } else { digits_for(s.median) };
+        let cell = |s: Option<Summary>| s.map_or("-".into(), |s| s.display(digits(s)));
         let ratio = match (ours, base) {
             (Some(o), Some(b)) if b.median != 0.0 => Some(o.median / b.median),
             _ => None,

@@ -119,11 +119,13 @@ pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measure
     let all_started = starts.iter().map(|r| r.t_ns).max().unwrap_or(sup.launched_ns);
     // All of the supervisor's CPU so far: start-up and the spawns (it is idle once every child runs).
     let spawn_cpu = procfs::cpu_ns(sup.pid).map_or(f64::NAN, |(ns, _)| ns as f64 / 1e6);
-    let mut fds: Vec<_> = starts.iter().filter_map(|r| sys::pidfd(r.pid as i32)).collect();
-    fds.extend(sys::pidfd(sup.pid));
+    let fds: Vec<_> = starts.iter().filter_map(|r| sys::pidfd(r.pid as i32)).collect();
+    let sup_fd = sys::pidfd(sup.pid).ok_or("the supervisor exited before SIGTERM")?;
     let term_ns = monotonic_ns();
     sup.signal(libc::SIGTERM);
-    let all_gone = sys::wait_all_exited(fds, STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
+    // The children first (the supervisor cannot end before them), then the supervisor's own teardown.
+    let children_gone = sys::wait_all_exited(fds, STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
+    let all_gone = sys::wait_all_exited(vec![sup_fd], STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
     sup.wait(STOP_TIMEOUT)?;
     sys::sleep(Duration::from_secs(1))?;
     let survivors = sys::live_descendants();
@@ -131,7 +133,8 @@ pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measure
     Ok(vec![
         m("spawn_s", secs(all_started - sup.launched_ns)),
         m("spawn_cpu_ms", spawn_cpu),
-        m("shutdown_s", secs(all_gone - term_ns)),
+        m("shutdown_s", secs(all_gone.max(children_gone) - term_ns)),
+        m("children_gone_s", secs(children_gone - term_ns)),
         m("survivors", survivors as f64),
     ])
 }
