@@ -341,6 +341,54 @@ pub fn kill_tagged(run: u64, name: Option<&str>) -> Vec<u32> {
     killed
 }
 
+/// The children of this process (of all its threads), or `None` if the kernel does not list them
+/// (`/proc/<pid>/task/<tid>/children` needs `CONFIG_PROC_CHILDREN`).
+fn own_children() -> Option<Vec<u32>> {
+    let mut children = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let list = std::fs::read_to_string(task.path().join("children")).ok()?;
+        children.extend(list.split_whitespace().filter_map(|pid| pid.parse::<u32>().ok()));
+    }
+    Some(children)
+}
+
+/// At the end of run `run`, after every process it started and their groups are dead: kills the descendants that
+/// escaped their group, and returns their pids. They have all been reparented to this supervisor (a child
+/// subreaper), so only its own children need to be looked at (a few files), not all of `/proc`; their children in
+/// turn are reparented once they die, hence the rounds. Blocking.
+pub fn kill_escaped(run: u64) -> Vec<u32> {
+    let needle = format!("{TAG_VAR}={}.{run}/", std::process::id());
+    let mut killed = Vec::new();
+    for _ in 0..8 {
+        let Some(children) = own_children() else { return kill_tagged(run, None) };
+        let mut round = Vec::new();
+        let mut unsure = false;
+        for pid in children {
+            let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+                // Gone, or in the middle of `exec` (no environment for an instant): look again.
+                unsure |= process_alive(pid);
+                continue;
+            };
+            if environ.split(|b| *b == 0).any(|var| var.starts_with(needle.as_bytes())) {
+                // SAFETY: plain syscall.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+                round.push(pid);
+            }
+        }
+        if round.is_empty() {
+            if !unsure {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            continue;
+        }
+        // Their children are reparented here once they are dead.
+        wait_gone(Vec::new(), round.clone(), std::time::Duration::from_secs(2));
+        killed.extend(round);
+    }
+    killed
+}
+
 /// Whether process `pid` exists and is not a zombie.
 pub fn process_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {

@@ -259,14 +259,10 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     let cleanup = tokio::task::spawn_blocking(move || {
         // Background jobs a process left in its group, and descendants that left their group.
         let killed: Vec<i32> = groups.into_iter().filter(|pgid| sys::signal_group(*pgid, libc::SIGKILL)).collect();
-        let escaped = sys::kill_tagged(run, None);
         // Zombies among them are reaped by the supervisor thread (they are reparented to this subreaper).
-        let mut gone = sys::wait_gone(killed.clone(), escaped, CLEANUP_TIMEOUT);
-        // One more look: a process caught in the middle of `exec` has no readable environment for an instant.
-        let late = sys::kill_tagged(run, None);
-        if !late.is_empty() {
-            gone &= sys::wait_gone(Vec::new(), late, CLEANUP_TIMEOUT);
-        }
+        let mut gone = sys::wait_gone(killed.clone(), Vec::new(), CLEANUP_TIMEOUT);
+        let escaped = sys::kill_escaped(run);
+        gone &= sys::wait_gone(Vec::new(), escaped, CLEANUP_TIMEOUT);
         for pgid in killed {
             sys::forget_group(pgid);
         }

@@ -176,7 +176,8 @@ async fn restart_requests_coalesce_and_a_stop_of_one_process_leaves_the_others()
     let m = Marker::new();
     let project = m
         .project()
-        .process("a", sh("echo run >> \"$DIR/a-runs\"; exec sleep 30"))
+        // Takes a while to stop, so that the requests below certainly arrive while the restart is under way.
+        .process("a", sh("echo run >> \"$DIR/a-runs\"; trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.05; done"))
         .process("b", sh("echo run >> \"$DIR/b-runs\"; exec sleep 30"));
     let controller = svc_runtime::Controller::new();
     let running = support::start_with(project, |options| options.controller = Some(controller.clone()));
