@@ -1,14 +1,15 @@
-//! Spawning and reaping: the only place that forks and the only place that waits for children.
+//! Spawning and reaping: the only place that creates child processes and the only place that waits for them.
 //!
 //! One dedicated, never-ending thread ("svc-sys") runs a small current-thread tokio runtime that
-//! 1. forks every child (so `PR_SET_PDEATHSIG`, which fires when the *forking thread* exits, stays armed for the
-//!    supervisor's whole life: tokio's blocking-pool threads exit when idle and must never fork);
+//! 1. starts every child (module `spawn`: `clone(CLONE_VM | CLONE_VFORK)`, so `PR_SET_PDEATHSIG`, which fires
+//!    when the *creating thread* exits, stays armed for the supervisor's whole life: tokio's blocking-pool
+//!    threads exit when idle and must never create children);
 //! 2. reaps every child with `waitpid(-1, WNOHANG)` when `SIGCHLD` arrives, and hands each exit status to the
-//!    task that owns the pid. Registration happens on the same thread right after the fork, so a child that exits
-//!    at once cannot be reaped before its owner is known. Pids nobody owns are orphans adopted because the
+//!    task that owns the pid. Registration happens on the same thread right after the spawn, so a child that
+//!    exits at once cannot be reaped before its owner is known. Pids nobody owns are orphans adopted because the
 //!    supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`): they are reaped silently.
-//! 3. talks to the watchdog process (module `watchdog`), which kills every registered process group if the supervisor
-//!    dies.
+//! 3. talks to the watchdog process (module `watchdog`), which kills every registered process group if the
+//!    supervisor dies.
 //!
 //! Because this reaper waits for any pid, programs embedding the supervisor must not wait for their own children
 //! with `waitpid(pid)` while it runs (`std::process::Command::output` would see `ECHILD`); `tokio::process` is not
@@ -16,6 +17,8 @@
 //!
 //! Every child is the leader of its own process group (`setpgid(0, 0)` before `exec`) and dies with the supervisor
 //! (`PR_SET_PDEATHSIG(SIGKILL)`, then a `getppid` check for the race where the supervisor died before the prctl).
+//! It carries [`TAG_VAR`], inherited by its descendants, so that those that leave their group (`setsid`) are still
+//! found: among the supervisor's own children once their parents died ([`kill_escaped`]), or in `/proc`.
 
 use std::collections::HashMap;
 use std::io;
