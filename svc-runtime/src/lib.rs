@@ -2,8 +2,11 @@
 //! semantics fixed where process-compose is weak.
 //!
 //! Modules, one job each:
-//! - [`sys`]: the only place that forks and reaps (a dedicated thread; process groups, PDEATHSIG, subreaper);
-//! - `watchdog`: a forked process that kills every process group if the supervisor is killed;
+//! - [`sys`]: the only place that starts and reaps children (a dedicated thread; process groups, PDEATHSIG,
+//!   subreaper, process tags);
+//! - `spawn`: starting one child with `clone(CLONE_VM | CLONE_VFORK)` (no page-table copy);
+//! - `watchdog`: a forked process that kills every process group (and escaped descendant) if the supervisor is
+//!   killed;
 //! - [`state`]: the pure state machine of one process (table-tested);
 //! - [`deps`]: dependency conditions (pure);
 //! - `supervise`: one task per process, driving its machine with system calls;
@@ -11,7 +14,8 @@
 //! - `control`: [`Controller`], a handle to watch processes and stop/restart one while `up` runs;
 //! - [`logs`]: the log pipeline (one writer, prefixed lines, files, ring buffers);
 //! - [`probe`]: exec and HTTP GET checks and the threshold logic; [`backoff`]: restart delays;
-//! - [`cli`]: the command line (`up` by default) and [`RunExt::run`].
+//! - [`cli`]: the command line (`up` by default) and [`RunExt::run`];
+//! - [`config`], [`compose`]: layered configuration and process-compose interop.
 
 #![warn(missing_docs)]
 
