@@ -281,3 +281,19 @@ async fn a_wide_and_deep_healthy_dag_comes_up() {
     assert!(matches!(outcome.process("last").unwrap().state, State::Completed { .. }), "{output}");
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_process_never_runs_and_its_dependents_are_skipped() {
+    let m = Marker::new();
+    let project = m
+        .project()
+        .process("off", sh("touch \"$DIR/off\"").disabled(true))
+        .process("needs-off", sh("touch \"$DIR/needs-off\"").depends_on("off", Condition::ProcessStarted))
+        .process("independent", sh("touch \"$DIR/independent\""));
+    let (outcome, output) = run(project).await;
+    assert_eq!(outcome.exit_code, 0, "{output}");
+    assert_eq!(outcome.process("off").unwrap().state, State::Disabled);
+    assert!(matches!(outcome.process("needs-off").unwrap().state, State::Skipped { .. }), "{output}");
+    assert!(!m.path("off").exists() && !m.path("needs-off").exists());
+    assert!(m.path("independent").exists());
+}

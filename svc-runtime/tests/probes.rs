@@ -143,3 +143,47 @@ async fn an_exec_probe_that_hangs_is_killed_at_its_timeout() {
     assert!(matches!(outcome.process("slow-probe").unwrap().state, State::Failed { .. }), "{output}");
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty(), "a probe process survived");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_liveness_failure_restarts_a_healthy_process_and_leaves_its_dependents_running() {
+    let m = Marker::new();
+    let runs = |file: &str| std::fs::read_to_string(m.path(file)).map(|s| s.lines().count()).unwrap_or(0);
+    let project = m
+        .project()
+        .process(
+            "server",
+            sh("rm -f \"$DIR/kill-me\"; echo run >> \"$DIR/server-runs\"; exec sleep 30")
+                .readiness_probe(Probe::exec(["true"]).period(Duration::from_millis(100)))
+                .liveness_probe(
+                    Probe::exec(svc_core::Command::shell("test ! -f \"$DIR/kill-me\""))
+                        .period(Duration::from_millis(100))
+                        .failure_threshold(1),
+                )
+                .availability(
+                    Availability::restart(RestartPolicy::OnFailure).max_restarts(3).backoff(Duration::from_millis(50)),
+                ),
+        )
+        .process(
+            "client",
+            sh("echo run >> \"$DIR/client-runs\"; exec sleep 30").depends_on("server", Condition::ProcessHealthy),
+        );
+    let controller = svc_runtime::Controller::new();
+    let running = support::start_with(project, |o| o.controller = Some(controller.clone()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while runs("client-runs") < 1 {
+        assert!(std::time::Instant::now() < deadline, "client never started:\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    std::fs::write(m.path("kill-me"), "").unwrap();
+    while runs("server-runs") < 2 {
+        assert!(std::time::Instant::now() < deadline, "server not restarted:\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(matches!(controller.status("client").unwrap().state, State::Running { .. }));
+    running.handle.shutdown();
+    let (outcome, output) = running.finish().await;
+    assert_eq!(outcome.process("server").unwrap().restarts, 1, "{output}");
+    assert_eq!(runs("client-runs"), 1, "{output}");
+    assert!(output.contains("server: liveness probe failed"), "{output}");
+}
