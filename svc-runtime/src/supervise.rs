@@ -603,7 +603,8 @@ impl Task {
         };
         let runtime = human(uptime);
         // Printed once the machine has decided what follows (see `handle`).
-        self.exit_line = Some(format!("{how} after {runtime}"));
+        self.exit_line =
+            Some(if stopping { format!("stopped after {runtime} ({how})") } else { format!("{how} after {runtime}") });
         Event::Exited { status, uptime }
     }
 

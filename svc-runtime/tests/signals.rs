@@ -113,7 +113,7 @@ fn a_second_sigint_kills_at_once() {
     let (code, output) = supervisor.wait(Duration::from_secs(10));
     assert_eq!(code, Some(0), "{output}");
     assert!(!alive(pid));
-    assert!(output.contains("stubborn: stopped") || output.contains("killed by SIGKILL"), "{output}");
+    assert!(output.contains("stubborn: stopped after") && output.contains("(killed by SIGKILL)"), "{output}");
 }
 
 #[test]
