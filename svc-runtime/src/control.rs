@@ -21,6 +21,8 @@ struct Inner {
     controls: HashMap<String, mpsc::WeakUnboundedSender<Control>>,
     statuses: HashMap<String, watch::Receiver<Status>>,
     changed: watch::Receiver<u64>,
+    /// Set when the project shuts down: restarts are refused from then on.
+    closing: std::sync::atomic::AtomicBool,
 }
 
 /// Why a control request was not delivered.
@@ -35,6 +37,8 @@ pub enum ControlError {
         /// A close existing name.
         suggestion: Option<String>,
     },
+    /// The project is shutting down: processes are no longer restarted.
+    ShuttingDown,
     /// `up` has ended.
     Ended,
 }
@@ -47,6 +51,7 @@ impl std::fmt::Display for ControlError {
                 write!(f, "there is no process `{name}`; did you mean `{s}`?")
             }
             ControlError::UnknownProcess { name, suggestion: None } => write!(f, "there is no process `{name}`"),
+            ControlError::ShuttingDown => f.write_str("the project is shutting down: no restarts any more"),
             ControlError::Ended => f.write_str("the project has already ended"),
         }
     }
@@ -69,7 +74,15 @@ impl Controller {
         changed: watch::Receiver<u64>,
     ) {
         let controls = controls.iter().map(|(name, tx)| (name.clone(), tx.downgrade())).collect();
-        let _ = self.inner.set(Inner { names, controls, statuses: statuses.clone(), changed });
+        let closing = std::sync::atomic::AtomicBool::new(false);
+        let _ = self.inner.set(Inner { names, controls, statuses: statuses.clone(), changed, closing });
+    }
+
+    /// The project is shutting down: refuse restarts (a process restarted now would escape the ordered stop).
+    pub(crate) fn close(&self) {
+        if let Some(inner) = self.inner.get() {
+            inner.closing.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// The status of every process, in definition order (empty before `up` started).
@@ -101,6 +114,9 @@ impl Controller {
                 suggestion: svc_core::closest(name, &names),
             });
         };
+        if control == Control::Restart && inner.closing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ControlError::ShuttingDown);
+        }
         let tx = weak.upgrade().ok_or(ControlError::Ended)?;
         tx.send(control).map_err(|_| ControlError::Ended)
     }

@@ -242,6 +242,9 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     }
 
     if reason.is_some() {
+        if let Some(controller) = &options.controller {
+            controller.close();
+        }
         if kill {
             ctx.logs.status("killing every process group now (SIGKILL)");
             for control in controls.values() {
