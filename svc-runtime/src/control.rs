@@ -114,10 +114,10 @@ impl Controller {
                 suggestion: svc_core::closest(name, &names),
             });
         };
+        let tx = weak.upgrade().ok_or(ControlError::Ended)?;
         if control == Control::Restart && inner.closing.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(ControlError::ShuttingDown);
         }
-        let tx = weak.upgrade().ok_or(ControlError::Ended)?;
         tx.send(control).map_err(|_| ControlError::Ended)
     }
 }
