@@ -243,6 +243,7 @@ impl Baseline {
     }
 
     fn handle_signals(&mut self) -> Result<(), String> {
+        // SAFETY: signalfd_siginfo is plain data; all zeroes is a valid value.
         let mut info: libc::signalfd_siginfo = unsafe { std::mem::zeroed() };
         let size = std::mem::size_of::<libc::signalfd_siginfo>();
         // SAFETY: reading one siginfo into a live, correctly sized struct.
