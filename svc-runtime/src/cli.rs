@@ -34,6 +34,8 @@ pub enum Command {
     Config(crate::config::cli::ConfigCommandArgs),
     /// Write the project in another tool's format (`--format process-compose`).
     Export(crate::compose::cli::ExportArgs),
+    /// Print the JSON Schema of this project's config files (or of one service's options: `--service NAME`).
+    Schema(crate::config::cli::SchemaArgs),
 }
 
 /// Options of `up`.
@@ -106,6 +108,7 @@ pub fn run_with(mut project: Project, cli: Cli) -> ExitCode {
         Some(Command::Up(args)) => args,
         Some(Command::Config(args)) => return crate::config::cli::config_command(&mut project, &cli.config, &args),
         Some(Command::Export(args)) => return crate::compose::cli::export_command(&mut project, &cli.config, &args),
+        Some(Command::Schema(args)) => return crate::config::cli::schema_command(&project, &args),
         None => cli.up,
     };
     // Config files and SVC__ variables over the options set in Rust, then validation (errors printed, exit 2).
