@@ -237,7 +237,7 @@ fn invalid_values_are_rejected() {
     for (value, expected) in [
         (json!({}), "missing field `command`"),
         // An argv list or `{ "shell": ... }`; a bare string is ambiguous (argv[0] or a script?) and is refused.
-        (json!({ "command": "hello" }), "Command"),
+        (json!({ "command": "hello" }), "expected a command: an argv list"),
         (json!({ "command": ["x"], "availability": { "restart": "sometimes" } }), "sometimes"),
         (json!({ "command": ["x"], "depends_on": { "db": { "condition": "process_ready" } } }), "process_ready"),
         (json!({ "command": ["x"], "shutdown": { "timeout_seconds": -1 } }), "non-negative number of seconds"),
