@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     untagged,
-    expecting = "a command: an argv list such as [\"redis-server\", \"--port\", \"6379\"], or {\"shell\": \"a shell script\"}"
+    expecting = "expected a command: an argv list such as [\"redis-server\", \"--port\", \"6379\"], or {\"shell\": \"a shell script\"}"
 )]
 pub enum Command {
     /// Program and arguments, executed without a shell. The program is looked up on `PATH` unless it contains
