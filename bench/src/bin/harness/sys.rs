@@ -105,8 +105,9 @@ impl Fifo {
         list.iter().filter(|r| r.run == run).copied().collect()
     }
 
-    /// Waits until `run` has `n` distinct ids reported; returns the first record of each id.
-    pub fn wait_for(&self, run: u32, n: usize, timeout: Duration) -> Result<Vec<Record>, String> {
+    /// Waits until `run` has `n` distinct ids reported; returns the first record of each id. `sup` is checked
+    /// as well: a supervisor that exited will never start them.
+    pub fn wait_for(&self, run: u32, n: usize, timeout: Duration, sup: &mut Supervisor) -> Result<Vec<Record>, String> {
         let deadline = Instant::now() + timeout;
         let (list, cond) = &*self.records;
         let mut guard = list.lock().unwrap_or_else(|e| e.into_inner());
@@ -121,9 +122,20 @@ impl Fifo {
                 return Ok(firsts);
             }
             check_interrupted()?;
+            if let Some(status) = sup.try_exited() {
+                return Err(format!(
+                    "the supervisor exited ({status}) after {} of {n} children reported their start{}",
+                    firsts.len(),
+                    sup.stderr_tail()
+                ));
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(format!("only {} of {n} children reported their start within {timeout:?}", firsts.len()));
+                return Err(format!(
+                    "only {} of {n} children reported their start within {timeout:?}{}",
+                    firsts.len(),
+                    sup.stderr_tail()
+                ));
             }
             guard = cond.wait_timeout(guard, left.min(Duration::from_millis(50))).unwrap_or_else(|e| e.into_inner()).0;
         }

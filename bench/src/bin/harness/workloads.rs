@@ -115,7 +115,7 @@ pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measure
     let run = ctx.next_run();
     let spec = Spec { processes: (0..n).map(|i| ctx.proc(format!("sleep-{i}"), i, &["sleep"], true)).collect() };
     let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
-    let starts = ctx.fifo.wait_for(run, n as usize, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
+    let starts = ctx.fifo.wait_for(run, n as usize, START_TIMEOUT, &mut sup)?;
     let all_started = starts.iter().map(|r| r.t_ns).max().unwrap_or(sup.launched_ns);
     // All of the supervisor's CPU so far: start-up and the spawns (it is idle once every child runs).
     let spawn_cpu = procfs::cpu_ns(sup.pid).map_or(f64::NAN, |(ns, _)| ns as f64 / 1e6);
@@ -269,7 +269,7 @@ pub fn idle(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32, secs_: Duration) -> Re
     let run = ctx.next_run();
     let spec = Spec { processes: (0..n).map(|i| ctx.proc(format!("idle-{i}"), i, &["sleep"], true)).collect() };
     let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
-    ctx.fifo.wait_for(run, n as usize, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
+    ctx.fifo.wait_for(run, n as usize, START_TIMEOUT, &mut sup)?;
     // Let start-up work (and any start-up timers) settle before measuring the steady state.
     sys::sleep(Duration::from_secs(1))?;
     let ticks = |pid| procfs::stat(pid).map(|s| s.utime + s.stime).ok_or("the supervisor exited while idle");
@@ -303,7 +303,7 @@ pub fn restart(ctx: &mut Ctx, imp: Impl, rep: usize, window: Duration) -> Result
     let mut flap = ctx.proc("flap".into(), 0, &["exit1"], true);
     flap.restart = Restart::Always { backoff_ms: Some(0) };
     let mut sup = ctx.launch(imp, &Spec { processes: vec![flap] }, Stdio::null())?;
-    let first = ctx.fifo.wait_for(run, 1, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?[0].t_ns;
+    let first = ctx.fifo.wait_for(run, 1, START_TIMEOUT, &mut sup)?[0].t_ns;
     let cpu0 = procfs::cpu_ns(sup.pid);
     sys::sleep(window)?;
     let cpu1 = procfs::cpu_ns(sup.pid);
@@ -342,7 +342,7 @@ pub fn backoff_schedule(ctx: &mut Ctx, window: Duration) -> Result<Vec<f64>, Str
     let mut flap = ctx.proc("flap".into(), 0, &["exit1"], true);
     flap.restart = Restart::Always { backoff_ms: None };
     let mut sup = ctx.launch(Impl::Ours, &Spec { processes: vec![flap] }, Stdio::null())?;
-    let first = ctx.fifo.wait_for(run, 1, START_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?[0].t_ns;
+    let first = ctx.fifo.wait_for(run, 1, START_TIMEOUT, &mut sup)?[0].t_ns;
     sys::sleep(window)?;
     stop(&mut sup)?;
     let end = first + window.as_nanos() as u64;
@@ -396,7 +396,7 @@ pub fn deps(
     let run = ctx.next_run();
     let spec = deps_spec(ctx, n, depth, period_ms);
     let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
-    let done = ctx.fifo.wait_for(run, 1, Duration::from_secs(300)).map_err(|e| e + &sup.stderr_tail())?[0].t_ns;
+    let done = ctx.fifo.wait_for(run, 1, Duration::from_secs(300), &mut sup)?[0].t_ns;
     stop(&mut sup)?;
     let elapsed = secs(done - sup.launched_ns);
     let ideal = depth as f64 * period_ms as f64 / 1e3;
