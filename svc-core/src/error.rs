@@ -86,8 +86,8 @@ pub enum Error {
     Service {
         /// `service` or `service.instance`.
         origin: String,
-        /// What went wrong.
-        message: String,
+        /// What went wrong (for example an [`Error::Package`]).
+        source: Box<Error>,
     },
     /// Any other error, with its message.
     Other(String),
@@ -141,7 +141,7 @@ impl fmt::Display for Error {
                  absolute path"
             ),
             Error::Package(e) => e.fmt(f),
-            Error::Service { origin, message } => write!(f, "service `{origin}`: {message}"),
+            Error::Service { origin, source } => write!(f, "service `{origin}`: {source}"),
             Error::Other(message) => f.write_str(message),
         }
     }
@@ -151,6 +151,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Package(e) => Some(e),
+            Error::Service { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

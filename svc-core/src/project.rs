@@ -232,9 +232,8 @@ impl Project {
             }
             match entry.settings() {
                 Ok(settings) => merge_into(&mut merged, &mut env_origins, &origin, settings, &mut errors),
-                Err(Error::Package(e)) => errors.push(Error::Package(e)),
                 Err(e @ Error::Service { .. }) => errors.push(e),
-                Err(e) => errors.push(Error::Service { origin, message: e.to_string() }),
+                Err(e) => errors.push(Error::Service { origin, source: Box::new(e) }),
             }
         }
         merge_into(&mut merged, &mut env_origins, PROJECT_ORIGIN, self.own.clone(), &mut errors);

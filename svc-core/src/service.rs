@@ -146,8 +146,8 @@ trait CloneViaSerde: Sized {
 
 impl<S: ServiceMeta> CloneViaSerde for S {
     fn clone_via_serde(&self) -> std::result::Result<Self, crate::Errors> {
-        serde_json::to_value(self)
-            .and_then(serde_json::from_value)
-            .map_err(|e| crate::Error::Service { origin: S::NAME.into(), message: e.to_string() }.into())
+        serde_json::to_value(self).and_then(serde_json::from_value).map_err(|e| {
+            crate::Error::Service { origin: S::NAME.into(), source: Box::new(crate::Error::msg(e)) }.into()
+        })
     }
 }

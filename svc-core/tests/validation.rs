@@ -310,8 +310,8 @@ fn merge_errors_are_reported_together() {
     assert_eq!(errors.len(), 3, "{errors}");
     assert!(errors.iter().any(|e| matches!(e, Error::DuplicateProcess { .. })));
     assert!(errors.iter().any(|e| matches!(e, Error::ConflictingEnvironment { .. })));
-    assert!(errors.iter().any(|e| matches!(e, Error::Service { origin, message }
-        if origin == "broken" && message.contains("cannot produce settings"))));
+    assert!(errors.iter().any(|e| matches!(e, Error::Service { origin, source }
+        if origin == "broken" && source.to_string().contains("cannot produce settings"))));
 }
 
 #[test]
@@ -440,12 +440,14 @@ fn an_unresolvable_package_fails_its_service() {
     let project = Project::new("test").service(Packaged { enable: true, package: missing });
     let errors = errors(&project);
     match errors.0.as_slice() {
-        [Error::Package(e)] => {
+        [Error::Service { origin, source }] if origin == "packaged" && matches!(**source, Error::Package(_)) => {
+            let Error::Package(e) = source.as_ref() else { unreachable!() };
             assert_eq!(e.program(), "svc-test-absent");
             assert!(matches!(e.problem(), PackageProblem::Missing { missing_store_path: Some(_), .. }), "{e:?}");
         }
         other => panic!("expected one package error, got {other:?}"),
     }
+    assert!(errors.to_string().starts_with("service `packaged`: "), "{errors}");
     assert!(errors.to_string().contains("set the `package` option"), "{errors}");
 
     let on_path =
