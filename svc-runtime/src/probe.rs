@@ -113,10 +113,9 @@ pub trait ProbeSpawner: Send + Sync {
 }
 
 /// The default [`ProbeSpawner`]: `std::process` with its own process group, waited for on tokio's blocking
-/// pool.
-///
-/// It waits for its own pid with `waitpid(pid)`: do not use it in a process where another component reaps every
-/// child with `waitpid(-1)` (the supervisor's reaper); inject a spawner built on that component instead.
+/// pool. It waits for its own pid only, so it can run next to the supervisor's reaper (which waits only for the
+/// processes the supervisor started, see [`crate::sys`]); the supervisor itself uses [`crate::sys::SysSpawner`],
+/// which needs no blocking thread per check.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdSpawner;
 

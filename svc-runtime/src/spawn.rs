@@ -203,7 +203,13 @@ pub(crate) fn spawn(
 
     let (stage, errno) = setup.error;
     if stage != Stage::None as i32 {
-        // The child has exited (status 127); the reaper collects it as an unowned pid.
+        // The child has exited (status 127, CLONE_VFORK resumed us after its `_exit`): reap it here, it has no
+        // owner and its group is not tracked.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: plain syscall on our own child, with a local out-parameter; returns at once (it has exited).
+        while unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED) } != 0
+            && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
+        {}
         let cause = io::Error::from_raw_os_error(errno);
         let (what, hint) = match stage {
             s if s == Stage::WorkingDir as i32 => ("cannot enter the working directory", " (does it exist?)"),

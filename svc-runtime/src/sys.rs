@@ -1,19 +1,39 @@
-//! Spawning and reaping: the only place that creates child processes and the only place that waits for them.
+//! Spawning and reaping: the only place that creates child processes, and the only place that waits for the
+//! processes it created.
 //!
 //! One dedicated, never-ending thread ("svc-sys") runs a small current-thread tokio runtime that
 //! 1. starts every child (module `spawn`: `clone(CLONE_VM | CLONE_VFORK)`, so `PR_SET_PDEATHSIG`, which fires
 //!    when the *creating thread* exits, stays armed for the supervisor's whole life: tokio's blocking-pool
 //!    threads exit when idle and must never create children);
-//! 2. reaps every child with `waitpid(-1, WNOHANG)` when `SIGCHLD` arrives, and hands each exit status to the
-//!    task that owns the pid. Registration happens on the same thread right after the spawn, so a child that
-//!    exits at once cannot be reaped before its owner is known. Pids nobody owns are orphans adopted because the
-//!    supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`): they are reaped silently.
+//! 2. reaps, when `SIGCHLD` arrives, what belongs to the supervisor and nothing else (see "Reaping" below), and
+//!    hands each exit status to the task that owns the pid. Registration happens on the same thread right after
+//!    the spawn, so a child that exits at once cannot be reaped before its owner is known;
 //! 3. talks to the watchdog process (module `watchdog`), which kills every registered process group if the
 //!    supervisor dies.
 //!
-//! Because this reaper waits for any pid, programs embedding the supervisor must not wait for their own children
-//! with `waitpid(pid)` while it runs (`std::process::Command::output` would see `ECHILD`); `tokio::process` is not
-//! used anywhere for the same reason.
+//! # Reaping
+//!
+//! The supervisor may be embedded in a program that starts and waits for children of its own
+//! (`std::process::Command::output`, `Child::wait`, `tokio::process`). A `waitpid(-1)` reaper would steal their
+//! exit status (the program's wait fails with `ECHILD`), so the reaper only ever waits for specific ids:
+//! - **Our process groups.** Every child leads its own process group, and the reaper tracks each group from the
+//!   spawn until it is empty. On every `SIGCHLD` it runs `waitid(P_PGID, group, WEXITED | WNOHANG)` for each
+//!   tracked group: that reaps the leader (its status goes to its owner) and the group's other members that were
+//!   reparented to the supervisor because it is a child subreaper (`PR_SET_CHILD_SUBREAPER`: a shell's
+//!   background job whose parent ended, say). No other program's child is in these groups. The cost is one
+//!   system call per live group per `SIGCHLD`, which stays far below the cost of a spawn.
+//! - **Other orphans.** Descendants that left their group (`setsid`, a job-control shell's `setpgid`) are also
+//!   reparented to the supervisor, and nothing tells them apart from the embedding program's own children once
+//!   they are zombies (a zombie has no environment left to carry [`TAG_VAR`]). So a sweep, deferred after a
+//!   `SIGCHLD` and at most every [`SWEEP_DELAY`], looks at the supervisor's children (`/proc/self/task/*/children`,
+//!   a few small files, not all of `/proc`) and reaps a zombie it does not know only after it stayed a zombie for
+//!   [`ORPHAN_GRACE`] (same pid, same start time). Any real owner, a blocking `waitpid(pid)` or tokio's `SIGCHLD`
+//!   handler, reaps its child within microseconds of its exit, long before that. The sweep only runs while a
+//!   project runs (and for a little while after, for what the end of a run killed): a program that merely links
+//!   the supervisor keeps full control of its children. The only case it can still take a status from is a program
+//!   that leaves its own child a zombie for more than [`ORPHAN_GRACE`] while a project runs, then waits for it.
+//! - **Descendants killed at the end of a run** ([`kill_escaped`]) are ours by their tag: they are reaped by pid
+//!   right after they died.
 //!
 //! Every child is the leader of its own process group (`setpgid(0, 0)` before `exec`) and dies with the supervisor
 //! (`PR_SET_PDEATHSIG(SIGKILL)`, then a `getppid` check for the race where the supervisor died before the prctl).
@@ -25,6 +45,8 @@ use std::io;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -34,6 +56,17 @@ use crate::watchdog::Watchdog;
 /// descendants: `<supervisor pid>.<run id>.<process name>`. It lets the supervisor find descendants that escaped
 /// their process group with `setsid` and were reparented to it.
 pub const TAG_VAR: &str = "SVC_PROCESS_TAG";
+
+/// How long a zombie child the supervisor does not know must stay a zombie before the supervisor reaps it as an
+/// adopted orphan (see the module documentation): far longer than any real owner takes to reap its child.
+pub const ORPHAN_GRACE: Duration = Duration::from_millis(1500);
+
+/// How long after a `SIGCHLD` the sweep for adopted orphans runs (it runs at most once per such delay, so a fast
+/// restart loop does not read `/proc` at every exit).
+pub const SWEEP_DELAY: Duration = Duration::from_millis(250);
+
+/// How long after the last run ended orphans are still swept (those the end of the run killed).
+const SWEEP_LINGER: Duration = Duration::from_secs(5);
 
 /// How a child ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,14 +78,11 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
-    fn from_wait(status: i32) -> Option<ExitStatus> {
-        if libc::WIFEXITED(status) {
-            Some(ExitStatus::Code(libc::WEXITSTATUS(status)))
-        } else if libc::WIFSIGNALED(status) {
-            Some(ExitStatus::Signal(libc::WTERMSIG(status)))
-        } else {
-            None
-        }
+    /// The status in what `waitid(WEXITED)` filled in.
+    fn from_siginfo(info: &libc::siginfo_t) -> ExitStatus {
+        // SAFETY: `waitid` reported a child, so the SIGCHLD fields of the union are set.
+        let status = unsafe { info.si_status() };
+        if info.si_code == libc::CLD_EXITED { ExitStatus::Code(status) } else { ExitStatus::Signal(status) }
     }
 
     /// The code a shell would report: the exit code, or 128 + the signal number.
@@ -217,48 +247,203 @@ fn sys_thread(
             }
         };
         let _ = ready.send(Ok(()));
-        let mut owners: HashMap<i32, oneshot::Sender<ExitStatus>> = HashMap::new();
+        let mut reaper = Reaper::default();
         loop {
             tokio::select! {
                 request = requests.recv() => match request {
                     Some(Request::Spawn(spec, reply)) => {
                         let result = fork_exec(&spec, supervisor, &devnull).map(|(child, exit_tx)| {
-                            owners.insert(child.pid, exit_tx);
+                            reaper.groups.insert(child.pid, Some(exit_tx));
                             watchdog.register(child.pid);
                             child
                         });
                         let _ = reply.send(result);
                     }
-                    Some(Request::Forget(pgid)) => watchdog.forget(pgid),
+                    Some(Request::Forget(pgid)) => {
+                        watchdog.forget(pgid);
+                        reaper.forget(pgid);
+                    }
                     // Never happens: the sender lives in a static.
                     None => break,
                 },
-                _ = sigchld.recv() => reap(&mut owners, &mut watchdog),
+                _ = sigchld.recv() => {
+                    reaper.reap(&mut watchdog);
+                    if reaper.sweep_at.is_none() && sweeping_wanted() {
+                        reaper.sweep_at = Some(tokio::time::Instant::now() + SWEEP_DELAY);
+                    }
+                }
+                _ = sleep_until(reaper.sweep_at) => reaper.sweep(),
             }
         }
     });
 }
 
-/// Reaps every child that has ended.
-fn reap(owners: &mut HashMap<i32, oneshot::Sender<ExitStatus>>, watchdog: &mut Watchdog) {
-    loop {
-        let mut status = 0;
-        // SAFETY: plain syscall with a local out-parameter.
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
-        if pid <= 0 {
-            return;
+/// Resolves at `deadline`; never without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs of `up` in progress, and when the last one ended: the orphan sweep only runs during a run (and a little
+/// after).
+static ACTIVE_RUNS: AtomicUsize = AtomicUsize::new(0);
+static LAST_RUN_END: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// Marks a run of `up` as in progress until dropped (see the module documentation: orphans are swept only while
+/// a project runs).
+#[derive(Debug)]
+pub(crate) struct RunGuard(());
+
+impl RunGuard {
+    /// A run starts.
+    pub(crate) fn new() -> RunGuard {
+        ACTIVE_RUNS.fetch_add(1, Ordering::SeqCst);
+        RunGuard(())
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        if let Ok(mut end) = LAST_RUN_END.lock() {
+            *end = Some(std::time::Instant::now());
         }
-        if let Some(owner) = owners.remove(&pid) {
-            // A group whose leader is gone and that has no member left: its id may be reused from now on.
-            // SAFETY: plain syscall.
-            if unsafe { libc::kill(-pid, 0) } != 0 {
-                watchdog.forget(pid);
+        ACTIVE_RUNS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Whether adopted orphans are to be swept now.
+fn sweeping_wanted() -> bool {
+    ACTIVE_RUNS.load(Ordering::SeqCst) > 0
+        || LAST_RUN_END.lock().ok().and_then(|end| *end).is_some_and(|end| end.elapsed() < SWEEP_LINGER)
+}
+
+/// The reaper's bookkeeping (on the supervisor thread only).
+#[derive(Default)]
+struct Reaper {
+    /// Process groups the supervisor created that may still have members, with the leader's owner until the
+    /// leader is reaped.
+    groups: HashMap<i32, Option<oneshot::Sender<ExitStatus>>>,
+    /// Unknown zombie children: (pid, start time) -> when first seen as a zombie.
+    zombies: HashMap<(i32, u64), std::time::Instant>,
+    /// When the next orphan sweep runs.
+    sweep_at: Option<tokio::time::Instant>,
+}
+
+impl Reaper {
+    /// Reaps every ended child in the tracked groups; forgets the groups that are empty.
+    fn reap(&mut self, watchdog: &mut Watchdog) {
+        for (&pgid, owner) in &mut self.groups {
+            loop {
+                // SAFETY: plain syscall with a zeroed local out-parameter.
+                let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+                let done =
+                    unsafe { libc::waitid(libc::P_PGID, pgid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG) };
+                if done != 0 {
+                    if io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                        continue;
+                    }
+                    // ECHILD: no child of ours in the group right now.
+                    break;
+                }
+                // SAFETY: `waitid` succeeded; `si_pid` is 0 when no child had ended.
+                let pid = unsafe { info.si_pid() };
+                if pid == 0 {
+                    break;
+                }
+                if pid == pgid
+                    && let Some(owner) = owner.take()
+                {
+                    let _ = owner.send(ExitStatus::from_siginfo(&info));
+                }
+                // Any other pid: a member orphaned inside the group, reparented to us; nobody wants its status.
             }
-            if let Some(exit) = ExitStatus::from_wait(status) {
-                let _ = owner.send(exit);
+        }
+        // A group whose leader is gone and that has no member left: its id may be reused from now on, so it must
+        // neither be waited for nor killed any more.
+        self.groups.retain(|&pgid, owner| {
+            let keep = owner.is_some() || group_alive(pgid);
+            if !keep {
+                watchdog.forget(pgid);
             }
+            keep
+        });
+    }
+
+    /// The task that owned group `pgid` is done with it.
+    fn forget(&mut self, pgid: i32) {
+        if let Some(None) = self.groups.get(&pgid)
+            && !group_alive(pgid)
+        {
+            self.groups.remove(&pgid);
         }
     }
+
+    /// Reaps the zombie children nobody reaped within [`ORPHAN_GRACE`] (see the module documentation), and
+    /// schedules the next sweep while some are waiting out their grace.
+    fn sweep(&mut self) {
+        self.sweep_at = None;
+        if !sweeping_wanted() {
+            self.zombies.clear();
+            return;
+        }
+        let now = std::time::Instant::now();
+        let mut still = HashMap::new();
+        for pid in own_children().unwrap_or_else(children_from_proc) {
+            let pid = pid as i32;
+            if self.groups.contains_key(&pid) {
+                // A leader of ours: the group reaper takes care of it.
+                continue;
+            }
+            let Some((state, _, start)) = stat_of(pid as u32) else { continue };
+            if state != 'Z' {
+                continue;
+            }
+            let first_seen = self.zombies.get(&(pid, start)).copied().unwrap_or(now);
+            if now.duration_since(first_seen) >= ORPHAN_GRACE {
+                reap_pid(pid as u32);
+            } else {
+                still.insert((pid, start), first_seen);
+            }
+        }
+        self.zombies = still;
+        if let Some(first) = self.zombies.values().min() {
+            let due = (*first + ORPHAN_GRACE).saturating_duration_since(now).max(SWEEP_DELAY);
+            self.sweep_at = Some(tokio::time::Instant::now() + due);
+        }
+    }
+}
+
+/// State, parent and start time (clock ticks after boot) of process `pid`, from `/proc/<pid>/stat`.
+fn stat_of(pid: u32) -> Option<(char, u32, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields follow the command name in parentheses, which may itself contain ") ".
+    let (_, rest) = stat.rsplit_once(") ")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // Field 3 is the state, 4 the parent, 22 the start time (numbered from 1 with the pid).
+    let state = fields.first()?.chars().next()?;
+    let parent = fields.get(1)?.parse().ok()?;
+    let start = fields.get(19)?.parse().ok()?;
+    Some((state, parent, start))
+}
+
+/// This process's children found by scanning `/proc` (for kernels without `/proc/<pid>/task/<tid>/children`).
+fn children_from_proc() -> Vec<u32> {
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()))
+        .filter(|pid| stat_of(*pid).is_some_and(|(_, parent, _)| parent == me))
+        .collect()
+}
+
+/// Reaps `pid` if it is a zombie child of ours (never blocks).
+fn reap_pid(pid: u32) {
+    // SAFETY: plain syscall with a zeroed local out-parameter; waits for this one pid only.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG) };
 }
 
 fn fork_exec(
@@ -387,6 +572,8 @@ pub fn kill_escaped(run: u64) -> Vec<u32> {
         }
         // Their children are reparented here once they are dead.
         wait_gone(Vec::new(), round.clone(), std::time::Duration::from_secs(2));
+        // They are ours (children of this subreaper carrying our tag): no other owner will reap them.
+        round.iter().for_each(|pid| reap_pid(*pid));
         killed.extend(round);
     }
     killed

@@ -153,6 +153,8 @@ enum Reason {
 /// killed, 1 if it could not start; 1 for `exit_on_skipped`); otherwise 0, also after a signal: stopping on
 /// request is not a failure, and processes that failed are listed in the summary.
 pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, RuntimeError> {
+    // Adopted orphans are swept while this lives (also if this future is dropped half-way).
+    let _sweeping = sys::RunGuard::new();
     let project = Arc::new(project);
     let names: Vec<String> = project.processes().keys().cloned().collect();
     let mut config = LogConfig::from_project(&project).color(options.color);

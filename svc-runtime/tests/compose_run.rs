@@ -1,6 +1,5 @@
 //! Run behaviour of an imported process-compose file, in process, compared with the same project written in
-//! Rust. A test binary of its own: the supervisor reaps every child of the process (`waitpid(-1)`), which would
-//! steal the exit status of children that other tests spawn with `std::process`.
+//! Rust.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
