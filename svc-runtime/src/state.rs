@@ -5,9 +5,13 @@
 //! keeps every rule of process-compose's semantics (and our fixes) testable in a table without processes.
 //!
 //! Rules worth knowing:
-//! - a probe that reaches its failure threshold (readiness before the process became healthy, or liveness at any
-//!   time) stops the process, and that run counts as a failure: `on_failure` and `always` restart it (within
-//!   `max_restarts`), otherwise it ends as [`State::Failed`];
+//! - a probe that reaches its failure threshold stops the process, and that run counts as a failure:
+//!   `on_failure` and `always` restart it (within `max_restarts`), otherwise it ends as [`State::Failed`] (so
+//!   with `exit_on_failure` it shuts the project down). This holds for the liveness probe and for the readiness
+//!   probe, before and after the process became ready: as in process-compose, the readiness probe keeps running
+//!   for the life of the process and a process that was ready and no longer is gets stopped; the restart policy
+//!   decides what follows. Its dependents keep running: the `process_healthy` condition was met once, and
+//!   conditions are only awaited at start;
 //! - a stop wins over everything: requested during the backoff, the process is never relaunched; requested
 //!   during a restart, the process stays stopped;
 //! - restart requests made while a restart is under way coalesce with it;
@@ -522,6 +526,37 @@ mod tests {
         m.step(Event::ReadinessPassed);
         assert_eq!(m.state, State::Ready { pid: 42 });
         assert!(m.healthy);
+        // A repeated pass changes nothing.
+        assert_eq!(m.step(Event::ReadinessPassed), vec![]);
+        assert_eq!(m.state, State::Ready { pid: 42 });
+    }
+
+    #[test]
+    fn losing_readiness_restarts_per_policy() {
+        let lose = |policy| {
+            let mut m = running(policy, 0);
+            m.step(Event::ReadinessPassed);
+            let actions = m.step(Event::ProbeFailed(ProbeKind::Readiness));
+            assert_eq!(actions, vec![Action::StopProbes, Action::Terminate], "{policy:?}");
+            assert_eq!(m.state, State::Stopping { pid: 42, then: AfterStop::Failure(ProbeKind::Readiness) });
+            // Stopped by SIGTERM, it exits 0: still a failure.
+            m.step(exit(0));
+            m
+        };
+        for policy in [RestartPolicy::OnFailure, RestartPolicy::Always] {
+            let m = lose(policy);
+            assert!(matches!(m.state, State::Restarting { .. }), "{policy:?}: {:?}", m.state);
+            // It was healthy once: dependents that started on it stay satisfied.
+            assert!(m.healthy);
+        }
+        for policy in [RestartPolicy::No, RestartPolicy::ExitOnFailure] {
+            let m = lose(policy);
+            assert!(
+                matches!(m.state, State::Failed { exit: Some(ExitStatus::Code(0)), .. }),
+                "{policy:?}: {:?}",
+                m.state
+            );
+        }
     }
 
     #[test]

@@ -202,14 +202,15 @@ pub(crate) async fn supervise(
             },
             Some((generation, kind, update)) = probe_rx.recv() => match (kind, update.state) {
                 _ if generation != task.generation => continue,
-                (ProbeKind::Readiness, ProbeState::Passing) => {
-                    // Readiness is established once; from now on the liveness probe watches the process.
-                    task.probes.retain(|(k, _)| *k != ProbeKind::Readiness);
-                    Event::ReadinessPassed
-                }
+                // The readiness probe goes on after it passed, for the life of the process (as in
+                // process-compose): a process that stops being ready is restarted per its policy.
+                (ProbeKind::Readiness, ProbeState::Passing) => Event::ReadinessPassed,
                 (ProbeKind::Liveness, ProbeState::Passing) => continue,
                 (kind, ProbeState::Failing) => {
                     let which = match kind {
+                        ProbeKind::Readiness if matches!(task.machine.state, State::Ready { .. }) => {
+                            "no longer ready: readiness"
+                        }
                         ProbeKind::Readiness => "readiness",
                         ProbeKind::Liveness => "liveness",
                     };

@@ -187,3 +187,59 @@ async fn a_liveness_failure_restarts_a_healthy_process_and_leaves_its_dependents
     assert_eq!(runs("client-runs"), 1, "{output}");
     assert!(output.contains("server: liveness probe failed"), "{output}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_that_stops_being_ready_is_restarted_per_its_policy() {
+    let m = Marker::new();
+    let runs = |name: &str| std::fs::read_to_string(m.path(&format!("{name}-runs"))).map_or(0, |s| s.lines().count());
+    // Each run marks itself ready with a file; the readiness probe checks for it all along.
+    let process = |name: &str, policy| {
+        sh(&format!("echo run >> \"$DIR/{name}-runs\"; touch \"$DIR/{name}-ready\"; exec sleep 30"))
+            .readiness_probe(
+                Probe::exec(svc_core::Command::shell(&format!("test -f \"$DIR/{name}-ready\"")))
+                    .period(Duration::from_millis(100))
+                    .failure_threshold(2),
+            )
+            .availability(Availability::restart(policy).max_restarts(3).backoff(Duration::from_millis(50)))
+    };
+    let names = ["on-failure", "always", "no"];
+    let project = m
+        .project()
+        .process(names[0], process(names[0], RestartPolicy::OnFailure))
+        .process(names[1], process(names[1], RestartPolicy::Always))
+        .process(names[2], process(names[2], RestartPolicy::No))
+        .process("client", sh("exec sleep 30").depends_on("always", Condition::ProcessHealthy));
+    let controller = svc_runtime::Controller::new();
+    let running = support::start_with(project, |o| o.controller = Some(controller.clone()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let wait = async |what: &str, done: &dyn Fn() -> bool| {
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}:\n{}", running.output.text());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let ready = |name: &str| controller.status(name).is_some_and(|s| matches!(s.state, State::Ready { .. }));
+    wait("not all ready", &|| names.iter().all(|n| ready(n))).await;
+    wait("client not started", &|| controller.status("client").is_some_and(|s| s.started)).await;
+    // The probe passed long ago; now it fails.
+    for name in names {
+        std::fs::remove_file(m.path(&format!("{name}-ready"))).unwrap();
+    }
+    wait("not restarted", &|| runs("on-failure") >= 2 && runs("always") >= 2).await;
+    wait("not ready again", &|| ready("on-failure") && ready("always")).await;
+    wait("`no` did not end", &|| controller.status("no").is_some_and(|s| s.state.is_final())).await;
+    let client = controller.status("client").unwrap();
+    running.handle.shutdown();
+    let (outcome, output) = running.finish().await;
+    for name in ["on-failure", "always"] {
+        assert_eq!(outcome.process(name).unwrap().restarts, 1, "{name}:\n{output}");
+        assert_eq!(runs(name), 2, "{name}:\n{output}");
+    }
+    // Restart policy `no`: the process that stopped being ready is stopped and fails, and is not run again.
+    assert!(matches!(outcome.process("no").unwrap().state, State::Failed { .. }), "{output}");
+    assert_eq!(runs("no"), 1, "{output}");
+    assert!(output.contains("always: no longer ready: readiness probe failed"), "{output}");
+    // The dependent started on the first healthy run and was left alone.
+    assert!(matches!(client.state, State::Running { .. }), "{client:?}\n{output}");
+    assert_eq!(outcome.process("client").unwrap().restarts, 0);
+}
