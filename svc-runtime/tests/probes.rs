@@ -196,7 +196,7 @@ async fn a_process_that_stops_being_ready_is_restarted_per_its_policy() {
     let process = |name: &str, policy| {
         sh(&format!("echo run >> \"$DIR/{name}-runs\"; touch \"$DIR/{name}-ready\"; exec sleep 30"))
             .readiness_probe(
-                Probe::exec(svc_core::Command::shell(&format!("test -f \"$DIR/{name}-ready\"")))
+                Probe::exec(svc_core::Command::shell(format!("test -f \"$DIR/{name}-ready\"")))
                     .period(Duration::from_millis(100))
                     .failure_threshold(2),
             )
