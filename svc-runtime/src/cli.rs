@@ -11,8 +11,12 @@ use crate::logs::ColorChoice;
 use crate::up::{UpOptions, up};
 
 /// Runs the project's services under a supervisor.
+///
+/// Global options (`--config`) go before or after the subcommand. The options of `up` may be given without
+/// the subcommand (`prog --color never`), after it, or before it (`prog --color never up`); before another
+/// subcommand they are an error ([`place_up_args`], applied by [`run`]).
 #[derive(Debug, Parser)]
-#[command(about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(about, long_about = None)]
 pub struct Cli {
     /// What to do (default: `up`).
     #[command(subcommand)]
@@ -92,14 +96,67 @@ impl UpArgs {
 pub fn run(project: Project) -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     // The help describes the user's project, not this crate.
-    let command = Cli::command()
+    let mut command = Cli::command()
         .about(format!("Runs the services of the `{}` project under a supervisor.", project.name()))
         .disable_version_flag(true);
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+    let matches = command.clone().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    run_with(project, cli)
+    match cli.placed(&matches) {
+        Ok(cli) => run_with(project, cli),
+        Err(message) => command.error(clap::error::ErrorKind::ArgumentConflict, message).exit(),
+    }
+}
+
+impl Cli {
+    /// Applies [`place_up_args`] to arguments parsed from `matches`.
+    fn placed(mut self, matches: &clap::ArgMatches) -> Result<Cli, String> {
+        if matches.subcommand_name().is_some() {
+            let up_command = match &mut self.command {
+                Some(Command::Up(args)) => Some(args),
+                _ => None,
+            };
+            place_up_args(matches, &self.up, up_command)?;
+        }
+        Ok(self)
+    }
+}
+
+/// The ids of [`UpArgs`]'s arguments, with their flag for messages.
+const UP_ARGS: [(&str, &str); 3] = [("color", "--color"), ("log_file", "--log-file"), ("no_summary", "--no-summary")];
+
+/// Options of `up` written before a subcommand (parsed into the top level's [`UpArgs`], `top`): before `up`
+/// (`up_command` is its arguments) they apply unless `up` sets them itself; before another subcommand
+/// (`up_command` is `None`) they are an error, returned as a message naming the option. Call it only when
+/// `matches` (the top level's) has a subcommand.
+pub fn place_up_args(matches: &clap::ArgMatches, top: &UpArgs, up_command: Option<&mut UpArgs>) -> Result<(), String> {
+    use clap::parser::ValueSource;
+    let given = |m: &clap::ArgMatches, id: &str| {
+        m.try_get_raw(id).is_ok() && m.value_source(id) == Some(ValueSource::CommandLine)
+    };
+    let before: Vec<(&str, &str)> = UP_ARGS.into_iter().filter(|(id, _)| given(matches, id)).collect();
+    let Some(up) = up_command else {
+        return match before.first() {
+            Some((_, flag)) => Err(format!(
+                "`{flag}` is an option of `up`: put it after `up`, or leave the subcommand out to run `up`"
+            )),
+            None => Ok(()),
+        };
+    };
+    let Some(sub) = matches.subcommand_matches("up") else { return Ok(()) };
+    for (id, _) in before {
+        if given(sub, id) {
+            continue;
+        }
+        match id {
+            "color" => up.color = top.color,
+            "log_file" => up.log_file = top.log_file.clone(),
+            _ => up.no_summary = top.no_summary,
+        }
+    }
+    Ok(())
 }
 
 /// Runs the CLI for `project` with already parsed arguments.
@@ -144,5 +201,43 @@ pub trait RunExt {
 impl RunExt for Project {
     fn run(self) -> ExitCode {
         run(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, String> {
+        let matches = Cli::command().try_get_matches_from(args).map_err(|e| e.to_string())?;
+        Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?.placed(&matches)
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_subcommand() {
+        for args in [["prog", "--config", "x.toml", "config"], ["prog", "config", "--config", "x.toml"]] {
+            let cli = parse(&args).unwrap();
+            assert!(matches!(cli.command, Some(Command::Config(_))), "{args:?}");
+            assert_eq!(cli.config.config_files, [PathBuf::from("x.toml")], "{args:?}");
+        }
+        let cli = parse(&["prog", "--config", "x.toml", "--no-summary"]).unwrap();
+        assert!(cli.command.is_none());
+        assert!(cli.up.no_summary);
+        assert_eq!(cli.config.config_files, [PathBuf::from("x.toml")]);
+    }
+
+    #[test]
+    fn options_of_up_before_up_apply_and_before_another_subcommand_are_refused() {
+        let cli = parse(&["prog", "--color", "never", "--log-file", "a", "up", "--log-file", "b"]).unwrap();
+        let Some(Command::Up(args)) = cli.command else { panic!("not up: {:?}", cli.command) };
+        assert_eq!(args.color, Color::Never);
+        // The subcommand's own value wins.
+        assert_eq!(args.log_file, Some(PathBuf::from("b")));
+        assert!(!args.no_summary);
+
+        let err = parse(&["prog", "--color", "never", "config"]).unwrap_err();
+        assert!(err.contains("`--color` is an option of `up`"), "{err}");
     }
 }

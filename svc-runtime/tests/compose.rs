@@ -597,6 +597,15 @@ fn svc_config_shows_imported_processes_and_config_overrides_with_their_source() 
     assert!(line.starts_with("processes.hello.environment.GREETING = \"changed\""), "{stdout}");
     assert!(line.ends_with(&format!("# {}:2:12", config.display())), "{stdout}");
     assert!(stdout.contains("processes.hello.working_dir = \"/tmp\"\n"), "{stdout}");
+    // Global options also go before the subcommand.
+    let before = svc(&["-f", basic.to_str().unwrap(), "--config", config.to_str().unwrap(), "config"]);
+    assert!(before.status.success(), "{}", String::from_utf8_lossy(&before.stderr));
+    assert_eq!(String::from_utf8_lossy(&before.stdout), stdout);
+    // An option of `up` before another subcommand is refused, naming it.
+    let misplaced = svc(&["-f", basic.to_str().unwrap(), "--no-summary", "config"]);
+    assert_eq!(misplaced.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&misplaced.stderr);
+    assert!(stderr.contains("`--no-summary` is an option of `up`"), "{stderr}");
 }
 
 #[test]

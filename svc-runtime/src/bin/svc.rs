@@ -22,8 +22,7 @@ use svc_runtime::config::cli::{ConfigArgs, ConfigCommandArgs};
     name = "svc",
     version,
     about = "Run a process-compose project under svc's supervisor (svc up -f process-compose.yaml)",
-    long_about = None,
-    args_conflicts_with_subcommands = true
+    long_about = None
 )]
 struct SvcCli {
     /// What to do (default: `up`).
@@ -52,7 +51,24 @@ enum SvcCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = SvcCli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let command = SvcCli::command();
+    let matches = command.clone().get_matches();
+    let mut cli = match SvcCli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // `-f`, `--config` and the like go anywhere; the options of `up` before a subcommand only before `up`.
+    if matches.subcommand_name().is_some() {
+        let up_command = match &mut cli.command {
+            Some(SvcCommand::Up(args)) => Some(args),
+            _ => None,
+        };
+        if let Err(message) = svc_runtime::cli::place_up_args(&matches, &cli.up, up_command) {
+            let mut command = command;
+            command.error(clap::error::ErrorKind::ArgumentConflict, message).exit();
+        }
+    }
     let imported = match cli.compose.import() {
         Ok(imported) => imported,
         Err(code) => return code,
