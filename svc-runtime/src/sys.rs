@@ -21,7 +21,8 @@
 //!   tracked group: that reaps the leader (its status goes to its owner) and the group's other members that were
 //!   reparented to the supervisor because it is a child subreaper (`PR_SET_CHILD_SUBREAPER`: a shell's
 //!   background job whose parent ended, say). No other program's child is in these groups. The cost is one
-//!   system call per live group per `SIGCHLD`, which stays far below the cost of a spawn.
+//!   system call per live group per `SIGCHLD`, which stays far below the cost of a spawn. (A child that moved
+//!   itself to another group is waited for by pid in the sweep below.)
 //! - **Other orphans.** Descendants that left their group (`setsid`, a job-control shell's `setpgid`) are also
 //!   reparented to the supervisor, and nothing tells them apart from the embedding program's own children once
 //!   they are zombies (a zombie has no environment left to carry [`TAG_VAR`]). So a sweep, deferred after a
@@ -392,8 +393,15 @@ impl Reaper {
         let mut still = HashMap::new();
         for pid in own_children().unwrap_or_else(children_from_proc) {
             let pid = pid as i32;
-            if self.groups.contains_key(&pid) {
-                // A leader of ours: the group reaper takes care of it.
+            if let Some(owner) = self.groups.get_mut(&pid) {
+                // A leader of ours, normally reaped through its group. One that moved to another group
+                // (`setpgid`) is not: wait for it by pid (one cheap system call, only here).
+                if owner.is_some()
+                    && let Some(exit) = reap_pid(pid as u32)
+                    && let Some(owner) = owner.take()
+                {
+                    let _ = owner.send(exit);
+                }
                 continue;
             }
             let Some((state, _, start)) = stat_of(pid as u32) else { continue };
@@ -402,7 +410,7 @@ impl Reaper {
             }
             let first_seen = self.zombies.get(&(pid, start)).copied().unwrap_or(now);
             if now.duration_since(first_seen) >= ORPHAN_GRACE {
-                reap_pid(pid as u32);
+                let _ = reap_pid(pid as u32);
             } else {
                 still.insert((pid, start), first_seen);
             }
@@ -439,11 +447,13 @@ fn children_from_proc() -> Vec<u32> {
         .collect()
 }
 
-/// Reaps `pid` if it is a zombie child of ours (never blocks).
-fn reap_pid(pid: u32) {
+/// Reaps `pid` if it is a zombie child of ours (never blocks); returns how it ended if it was.
+fn reap_pid(pid: u32) -> Option<ExitStatus> {
     // SAFETY: plain syscall with a zeroed local out-parameter; waits for this one pid only.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG) };
+    let done = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG) };
+    // SAFETY: `waitid` succeeded; `si_pid` is 0 when the child had not ended.
+    (done == 0 && unsafe { info.si_pid() } != 0).then(|| ExitStatus::from_siginfo(&info))
 }
 
 fn fork_exec(
@@ -573,7 +583,9 @@ pub fn kill_escaped(run: u64) -> Vec<u32> {
         // Their children are reparented here once they are dead.
         wait_gone(Vec::new(), round.clone(), std::time::Duration::from_secs(2));
         // They are ours (children of this subreaper carrying our tag): no other owner will reap them.
-        round.iter().for_each(|pid| reap_pid(*pid));
+        for pid in &round {
+            let _ = reap_pid(*pid);
+        }
         killed.extend(round);
     }
     killed
