@@ -7,6 +7,8 @@
 //! The macros parse the struct into a small model (`model`), collect every misuse as an error at the user's
 //! span, and generate the code (`codegen`).
 
+#![warn(missing_docs)]
+
 mod codegen;
 mod derive_above;
 mod model;

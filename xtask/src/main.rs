@@ -32,9 +32,9 @@ struct Xtask {
 /// A task. Each is a variant here and a module of its own.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Write the JSON schemas: schema/<service>.json per service and schema/project.json.
+    /// Write the JSON schemas: `schema/<service>.json` per service and `schema/project.json`.
     Schema(Generate),
-    /// Write the options reference: docs/options/<service>.md per service.
+    /// Write the options reference: `docs/options/<service>.md` per service.
     Docs(Generate),
     /// Benchmark the supervisor against a minimal baseline (release build); writes bench/RESULTS.md.
     #[command(disable_help_flag = true)]
