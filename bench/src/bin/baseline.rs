@@ -3,8 +3,8 @@
 //! and a signalfd; complete lines are copied to stdout behind a `name | ` prefix with blocking writes (so a slow
 //! reader slows the children instead of growing a buffer); SIGTERM/SIGINT/SIGHUP are forwarded to every group,
 //! with SIGKILL after 10 s. It also runs the workloads' restart-always processes (respawned at once) and exec
-//! readiness probes (first check after the initial delay, then every period until one passes), so that every
-//! workload has a physical-limit counterpart. Reads the workload from `SVC_BENCH_SPEC`.
+//! readiness probes (first check after the initial delay, then every period for the life of the process), so
+//! that every workload has a physical-limit counterpart. Reads the workload from `SVC_BENCH_SPEC`.
 
 use std::ffi::CString;
 use std::io::Write;
@@ -295,13 +295,11 @@ impl Baseline {
             if p.probe_pid == Some(pid) {
                 p.probe_pid = None;
                 if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
-                    // Healthy once is all dependents need: no further checks (the least work, like ours).
                     p.healthy = true;
-                    p.next_probe_ns = None;
-                } else {
-                    let period = p.spec.probe.as_ref().map_or(0, |probe| probe.period_ms);
-                    p.next_probe_ns = Some(monotonic_ns() + period * 1_000_000);
                 }
+                // A readiness probe runs for the life of the process (process-compose's semantics, and ours).
+                let period = p.spec.probe.as_ref().map_or(0, |probe| probe.period_ms);
+                p.next_probe_ns = Some(monotonic_ns() + period * 1_000_000);
                 continue;
             }
             p.state = State::Ended;

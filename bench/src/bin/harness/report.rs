@@ -292,8 +292,8 @@ pub fn markdown(plan: &Plan, machine: &Machine, results: &Results, took: Duratio
          for {:.0} s, then at full speed; idle = {} sleeping children, CPU from /proc/<pid>/stat over {:.0} s, RSS \
          from /proc/<pid>/status, PSS from smaps_rollup; restart = a child that exits 1 at once under restart-always \
          with backoff 0, for {:.0} s; deps = {} processes in {} levels, each depending (healthy) on two of the level \
-         above, exec readiness probe `true` every {} ms until it passed once (both supervisors); the ideal is depth x \
-         period. Raw values: `results.jsonl`. \
+         above, exec readiness probe `true` every {} ms (for the life of the process, in both supervisors); the \
+         ideal is depth x period. Raw values: `results.jsonl`. \
          Analysis of missed targets: `ANALYSIS.md`.",
         o.spawn_n,
         o.log_procs,
