@@ -289,8 +289,9 @@ pub fn markdown(plan: &Plan, machine: &Machine, results: &Results, took: Duratio
         "\nWorkloads: spawn = {} children that report their start through a FIFO, then SIGTERM to the supervisor \
          until every child and the supervisor exited (pidfds); logs = {} children printing {} lines of 80 bytes as \
          fast as they can, stdout a file, every line checked after the exit; slow pipe = the same read at {} KiB/s \
-         for {:.0} s, then at full speed; idle = {} sleeping children, CPU from /proc/<pid>/stat over {:.0} s, RSS \
-         from /proc/<pid>/status, PSS from smaps_rollup; restart = a child that exits 1 at once under restart-always \
+         for {:.0} s, then at full speed; idle = {} sleeping children, CPU over {:.0} s from the threads' \
+         /proc/<pid>/task/*/schedstat (exact; clock ticks of /proc/<pid>/stat if a thread came or went), RSS from \
+         /proc/<pid>/status, PSS from smaps_rollup; restart = a child that exits 1 at once under restart-always \
          with backoff 0, for {:.0} s; deps = {} processes in {} levels, each depending (healthy) on two of the level \
          above, exec readiness probe `true` every {} ms (for the life of the process, in both supervisors); the \
          ideal is depth x period. Raw values: `results.jsonl`. \
