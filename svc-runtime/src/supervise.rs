@@ -415,7 +415,10 @@ impl Task {
                 None
             }
             Action::ScheduleRestart(delay) => {
-                self.backoff_at = Some(Instant::now() + delay);
+                // A zero delay restarts at once: through the timer it would wait for the next 1 ms wheel tick,
+                // halving the restart rate (bench/ANALYSIS.md, cause 3).
+                let at_once = delay.is_zero();
+                self.backoff_at = (!at_once).then(|| Instant::now() + delay);
                 let next = self.machine.restarts + 1;
                 let restarting = format!("restarting in {} (restart {next})", human(delay));
                 match self.exit_line.take() {
@@ -423,7 +426,7 @@ impl Task {
                     Some(exit) => self.exit_line = Some(format!("{exit}; {restarting}")),
                     None => self.status_line(&restarting).await,
                 }
-                None
+                at_once.then_some(Event::BackoffElapsed)
             }
             Action::CancelTimer => {
                 self.backoff_at = None;

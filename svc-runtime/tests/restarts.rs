@@ -215,3 +215,29 @@ async fn restart_requests_coalesce_and_a_stop_of_one_process_leaves_the_others()
     assert_eq!(runs(&m, "b-runs"), 1);
     assert_eq!(controller.send("a", svc_runtime::Control::Restart), Err(svc_runtime::ControlError::Ended));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zero_backoff_crash_loop_restarts_at_once_and_still_stops_on_request() {
+    let m = Marker::new();
+    let project = m.project().process(
+        "crasher",
+        sh("echo run >> \"$DIR/runs\"; exit 1")
+            .availability(Availability::restart(RestartPolicy::Always).backoff(Duration::ZERO)),
+    );
+    let running = start(project);
+    // No timer between runs: dozens of restarts come quickly even on a loaded machine.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while runs(&m, "runs") < 20 {
+        assert!(Instant::now() < deadline, "only {} runs in 20 s", runs(&m, "runs"));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    running.handle.shutdown();
+    let (outcome, output) = running.finish().await;
+    let crasher = outcome.process("crasher").unwrap();
+    assert!(crasher.restarts >= 19, "{crasher:?}");
+    assert!(matches!(crasher.state, State::Stopped { .. }), "{crasher:?}\n{}", output.len());
+    let after_stop = runs(&m, "runs");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(runs(&m, "runs"), after_stop, "relaunched after the stop");
+    assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
+}
