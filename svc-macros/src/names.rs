@@ -61,6 +61,9 @@ pub fn name_problem(name: &str) -> Option<String> {
 }
 
 /// The candidate closest to `unknown`, if it is close enough to be a plausible typo.
+///
+/// The same rule as `svc_core::closest`, kept here on purpose: depending on svc-core would make this proc-macro
+/// wait for serde and schemars to compile instead of building beside them.
 pub fn closest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()

@@ -133,10 +133,9 @@ async fn exit_on_end_shuts_the_project_down_on_success_too() {
     assert!(matches!(outcome.process("server").unwrap().state, State::Stopped { .. }));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failing_liveness_probe_restarts_the_process() {
-    let m = Marker::new();
-    let project = m.project().process(
+/// A process whose liveness probe fails (no `alive` file), under `policy` with at most one restart.
+fn liveness_project(m: &Marker, policy: RestartPolicy) -> svc_core::Project {
+    m.project().process(
         "zombie-ish",
         sh("echo run >> \"$DIR/runs\"; exec sleep 30")
             .liveness_probe(
@@ -144,8 +143,14 @@ async fn a_failing_liveness_probe_restarts_the_process() {
                     .period(Duration::from_millis(100))
                     .failure_threshold(2),
             )
-            .availability(Availability::restart(RestartPolicy::No).max_restarts(1).backoff(Duration::from_millis(50))),
-    );
+            .availability(Availability::restart(policy).max_restarts(1).backoff(Duration::from_millis(50))),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_liveness_probe_restarts_the_process() {
+    let m = Marker::new();
+    let project = liveness_project(&m, RestartPolicy::No);
     // Restart policy `no`: the liveness failure still ends the process (as failed), it does not hang around.
     let (outcome, output) = run(project).await;
     let report = outcome.process("zombie-ish").unwrap();
@@ -154,18 +159,7 @@ async fn a_failing_liveness_probe_restarts_the_process() {
 
     // With on-failure it is restarted, up to max_restarts.
     let m = Marker::new();
-    let project = m.project().process(
-        "zombie-ish",
-        sh("echo run >> \"$DIR/runs\"; exec sleep 30")
-            .liveness_probe(
-                Probe::exec(svc_core::Command::shell("test -f \"$DIR/alive\""))
-                    .period(Duration::from_millis(100))
-                    .failure_threshold(2),
-            )
-            .availability(
-                Availability::restart(RestartPolicy::OnFailure).max_restarts(1).backoff(Duration::from_millis(50)),
-            ),
-    );
+    let project = liveness_project(&m, RestartPolicy::OnFailure);
     let (outcome, output2) = run(project).await;
     assert_eq!(outcome.process("zombie-ish").unwrap().restarts, 1, "{output}\n{output2}");
     assert_eq!(runs(&m, "runs"), 2);
