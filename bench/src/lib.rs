@@ -2,7 +2,7 @@
 //! child helper's wire format, `/proc` readers, the log-line format and verifier, and summary statistics.
 //!
 //! Binaries: `harness` (runs every workload against both supervisors and writes `bench/RESULTS.md`), `baseline`
-//! (the least a supervisor must do), `ours` (the same workload under `svc_runtime::run`) and `bench-child` (the
+//! (the least a supervisor must do), `ours` (the same workload under `svc_cli::run`) and `bench-child` (the
 //! workload's children).
 
 #![warn(missing_docs)]

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use crate::Command;
 use crate::prelude::*;
 
 /// PostgreSQL: a relational database. The first start runs `initdb` in the instance's data dir; later starts

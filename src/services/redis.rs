@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use crate::Command;
 use crate::prelude::*;
 
 /// Redis: an in-memory key-value store (`redis-server`), persisting into the instance's data dir.

@@ -5,7 +5,9 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::{Environment, Error, Errors, Instance, MultiService, Process, Service, Settings, ValidProject};
+use std::path::PathBuf;
+
+use crate::{Environment, Error, Errors, Instance, MultiService, Origin, Process, Service, Settings, ValidProject};
 
 /// A service or instance held by a [`Project`], with its options type erased so that options can be shown,
 /// overridden from config files and turned into [`Settings`] uniformly.
@@ -27,10 +29,12 @@ pub trait ServiceEntry: Send + Sync {
     fn settings(&self) -> crate::Result<Settings>;
 
     /// `service` or `service.instance`: the name used in errors and config paths.
-    fn origin(&self) -> String {
+    fn origin(&self) -> Origin {
         match self.instance_name() {
-            Some(instance) => format!("{}.{}", self.service_name(), instance),
-            None => self.service_name().to_owned(),
+            Some(instance) => {
+                Origin::Instance { service: self.service_name().to_owned(), instance: instance.to_owned() }
+            }
+            None => Origin::Service(self.service_name().to_owned()),
         }
     }
 }
@@ -99,9 +103,6 @@ impl<S: MultiService> ServiceEntry for Multi<S> {
     }
 }
 
-/// The origin recorded for processes added directly with [`Project::process`].
-pub const PROJECT_ORIGIN: &str = "project";
-
 /// The services, instances and processes of one project.
 ///
 /// ```
@@ -114,6 +115,7 @@ pub const PROJECT_ORIGIN: &str = "project";
 pub struct Project {
     name: String,
     entries: Vec<Box<dyn ServiceEntry>>,
+    files: Vec<(PathBuf, Settings)>,
     own: Settings,
 }
 
@@ -122,6 +124,7 @@ impl fmt::Debug for Project {
         f.debug_struct("Project")
             .field("name", &self.name)
             .field("entries", &self.entries.iter().map(|e| e.origin()).collect::<Vec<_>>())
+            .field("files", &self.files)
             .field("own", &self.own)
             .finish()
     }
@@ -132,8 +135,8 @@ impl fmt::Debug for Project {
 pub struct MergedSettings {
     /// All processes and the project environment.
     pub settings: Settings,
-    /// For each process, who defined it (`hello`, `hello.hello1`, or `project`).
-    pub origins: IndexMap<String, String>,
+    /// For each process, who defined it (`hello`, `hello.hello1`, `project`, or a file).
+    pub origins: IndexMap<String, Origin>,
 }
 
 impl MergedSettings {
@@ -148,7 +151,7 @@ impl MergedSettings {
 impl Project {
     /// An empty project called `name` (used for the log prefix, the control socket and file names).
     pub fn new(name: impl Into<String>) -> Self {
-        Project { name: name.into(), entries: Vec::new(), own: Settings::new() }
+        Project { name: name.into(), entries: Vec::new(), files: Vec::new(), own: Settings::new() }
     }
 
     /// The project name.
@@ -173,11 +176,22 @@ impl Project {
         instances.0.into_iter().fold(self, |project, (name, options)| project.instance(name, options))
     }
 
-    /// Adds a type-erased entry (for example the processes of an imported process-compose file, whose
-    /// [`ServiceEntry::origin`] is the file name).
+    /// Adds a type-erased service entry.
     pub fn entry(mut self, entry: Box<dyn ServiceEntry>) -> Self {
         self.entries.push(entry);
         self
+    }
+
+    /// Adds the processes and environment read from a file (an imported process-compose file); their origin is
+    /// [`Origin::File`] with `path`. Files merge after the services and before the project's own processes.
+    pub fn file(mut self, path: impl Into<PathBuf>, settings: Settings) -> Self {
+        self.files.push((path.into(), settings));
+        self
+    }
+
+    /// The files added with [`Project::file`], in order.
+    pub fn files(&self) -> &[(PathBuf, Settings)] {
+        &self.files
     }
 
     /// Adds a plain process (its origin is `project`).
@@ -219,12 +233,12 @@ impl Project {
     pub fn settings(&self) -> Result<MergedSettings, Errors> {
         let mut errors = Vec::new();
         let mut merged = MergedSettings { settings: Settings::new(), origins: IndexMap::new() };
-        let mut env_origins: IndexMap<String, String> = IndexMap::new();
+        let mut env_origins: IndexMap<String, Origin> = IndexMap::new();
         let mut seen = std::collections::HashSet::new();
         for entry in &self.entries {
             let origin = entry.origin();
             if !seen.insert(origin.clone()) {
-                errors.push(Error::DuplicateService { name: origin });
+                errors.push(Error::DuplicateService { name: origin.to_string() });
                 continue;
             }
             if !entry.enabled() {
@@ -233,10 +247,13 @@ impl Project {
             match entry.settings() {
                 Ok(settings) => merge_into(&mut merged, &mut env_origins, &origin, settings, &mut errors),
                 Err(e @ Error::Service { .. }) => errors.push(e),
-                Err(e) => errors.push(Error::Service { origin, source: Box::new(e) }),
+                Err(e) => errors.push(Error::Service { origin: origin.to_string(), source: Box::new(e) }),
             }
         }
-        merge_into(&mut merged, &mut env_origins, PROJECT_ORIGIN, self.own.clone(), &mut errors);
+        for (path, settings) in &self.files {
+            merge_into(&mut merged, &mut env_origins, &Origin::File(path.clone()), settings.clone(), &mut errors);
+        }
+        merge_into(&mut merged, &mut env_origins, &Origin::Project, self.own.clone(), &mut errors);
         if errors.is_empty() { Ok(merged) } else { Err(Errors(errors)) }
     }
 
@@ -249,17 +266,17 @@ impl Project {
 
 fn merge_into(
     merged: &mut MergedSettings,
-    env_origins: &mut IndexMap<String, String>,
-    origin: &str,
+    env_origins: &mut IndexMap<String, Origin>,
+    origin: &Origin,
     settings: Settings,
     errors: &mut Vec<Error>,
 ) {
     for (name, process) in settings.processes {
         if let Some(first) = merged.origins.get(&name) {
-            errors.push(Error::DuplicateProcess { name, first: first.clone(), second: origin.to_owned() });
+            errors.push(Error::DuplicateProcess { name, first: first.to_string(), second: origin.to_string() });
             continue;
         }
-        merged.origins.insert(name.clone(), origin.to_owned());
+        merged.origins.insert(name.clone(), origin.clone());
         merged.settings.processes.insert(name, process);
     }
     merge_environment(&mut merged.settings.environment, env_origins, origin, settings.environment, errors);
@@ -267,21 +284,21 @@ fn merge_into(
 
 fn merge_environment(
     into: &mut Environment,
-    env_origins: &mut IndexMap<String, String>,
-    origin: &str,
+    env_origins: &mut IndexMap<String, Origin>,
+    origin: &Origin,
     environment: Environment,
     errors: &mut Vec<Error>,
 ) {
     for (key, value) in environment {
         match into.get(&key) {
             Some(existing) if *existing != value => errors.push(Error::ConflictingEnvironment {
-                first: (env_origins[&key].clone(), existing.clone()),
-                second: (origin.to_owned(), value),
+                first: (env_origins[&key].to_string(), existing.clone()),
+                second: (origin.to_string(), value),
                 key,
             }),
             Some(_) => {}
             None => {
-                env_origins.insert(key.clone(), origin.to_owned());
+                env_origins.insert(key.clone(), origin.clone());
                 into.insert(key, value);
             }
         }

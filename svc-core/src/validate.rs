@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use crate::{Command, Condition, Environment, Error, Errors, MergedSettings, Process};
+use crate::{Command, Condition, Environment, Error, Errors, MergedSettings, Origin, Process};
 
 /// A merged project that passed validation: the only input the supervisor accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,7 +12,7 @@ pub struct ValidProject {
     name: String,
     processes: IndexMap<String, Process>,
     environment: Environment,
-    origins: IndexMap<String, String>,
+    origins: IndexMap<String, Origin>,
 }
 
 impl ValidProject {
@@ -32,7 +32,7 @@ impl ValidProject {
     }
 
     /// Who defined each process (`hello`, `hello.hello1`, `project`).
-    pub fn origins(&self) -> &IndexMap<String, String> {
+    pub fn origins(&self) -> &IndexMap<String, Origin> {
         &self.origins
     }
 

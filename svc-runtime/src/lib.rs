@@ -14,15 +14,12 @@
 //! - `control`: [`Controller`], a handle to watch processes and stop/restart one while `up` runs;
 //! - [`logs`]: the log pipeline (one writer, prefixed lines, files, ring buffers);
 //! - [`probe`]: exec and HTTP GET checks and the threshold logic; [`backoff`]: restart delays;
-//! - [`cli`]: the command line (`up` by default) and [`RunExt::run`];
-//! - [`config`], [`compose`]: layered configuration and process-compose interop.
 
 #![warn(missing_docs)]
 
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub mod cli;
 mod control;
 pub mod deps;
 mod spawn;
@@ -32,7 +29,6 @@ pub mod sys;
 mod up;
 mod watchdog;
 
-pub use cli::{Cli, RunExt, run};
 pub use control::{ControlError, Controller};
 pub use state::State;
 pub use supervise::{Control, Status};
@@ -40,7 +36,5 @@ pub use sys::ExitStatus;
 pub use up::{Outcome, ProcessReport, RuntimeError, ShutdownHandle, UpOptions, up};
 
 pub mod backoff;
-pub mod compose;
-pub mod config;
 pub mod logs;
 pub mod probe;

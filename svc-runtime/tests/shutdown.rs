@@ -167,7 +167,6 @@ fn killing_the_supervisor_kills_children_their_groups_and_escaped_descendants() 
     });
     let mut supervisor = std::process::Command::new(env!("CARGO_BIN_EXE_svc-fixture"))
         .arg(settings.to_string())
-        .arg("--color=never")
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();

@@ -31,7 +31,6 @@ impl Supervisor {
         });
         let child = Command::new(env!("CARGO_BIN_EXE_svc-fixture"))
             .arg(settings.to_string())
-            .arg("--color=never")
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();

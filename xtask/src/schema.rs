@@ -1,10 +1,10 @@
 //! `cargo xtask schema`: `schema/<service>.json` per service and `schema/project.json` for config files. The
-//! schemas themselves are built by `svc::runtime::config::schema`, which a project's `schema` subcommand uses too.
+//! schemas themselves are built by `svc::config::schema`, which a project's `schema` subcommand uses too.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use svc::runtime::config::schema::{ServiceSchema, by_name, project_schema, service_schema};
+use svc::config::schema::{ServiceSchema, by_name, project_schema, service_schema};
 
 use crate::catalog::Catalog;
 

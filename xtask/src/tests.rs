@@ -72,7 +72,7 @@ fn schema_files_are_pretty_stable_and_shaped_like_config_files() {
     let shape = &project["properties"]["services"]["properties"]["greeter"];
     assert_eq!(shape["additionalProperties"]["$ref"], "#/$defs/greeter", "multi: services.greeter.<instance>");
     let single = Catalog::new().single::<Greeter>("tests::Greeter");
-    let project = svc::runtime::config::schema::project_schema(&schema::schemas(&single));
+    let project = svc::config::schema::project_schema(&schema::schemas(&single));
     assert_eq!(project["properties"]["services"]["properties"]["greeter"]["$ref"], "#/$defs/greeter");
     assert!(project.to_string().find("\"required\"").is_none(), "config layers are partial: nothing is required");
 }
@@ -80,7 +80,7 @@ fn schema_files_are_pretty_stable_and_shaped_like_config_files() {
 #[test]
 fn a_name_defined_single_and_multi_gets_both_shapes() {
     let catalog = Catalog::new().single::<Greeter>("a.rs").multi::<Greeter>("b.rs");
-    let project = svc::runtime::config::schema::project_schema(&schema::schemas(&catalog));
+    let project = svc::config::schema::project_schema(&schema::schemas(&catalog));
     let branches = project["properties"]["services"]["properties"]["greeter"]["anyOf"].as_array().unwrap();
     assert_eq!(branches.len(), 2);
     assert_eq!(branches[0]["$ref"], "#/$defs/greeter.single");

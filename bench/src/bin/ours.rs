@@ -1,5 +1,5 @@
 //! The workloads under our supervisor: reads the workload (`SVC_BENCH_SPEC`), builds a `svc_core::Project` from
-//! it with the public builder API, and hands it to `svc_runtime::run`, the same CLI entry a user's `main` calls
+//! it with the public builder API, and hands it to `svc_cli::run`, the same CLI entry a user's `main` calls
 //! (no arguments: `up`).
 
 use std::process::ExitCode;
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     };
     let project =
         spec.processes.iter().fold(Project::new("bench"), |project, p| project.process(&p.name, process(p, &spec)));
-    svc_runtime::run(project)
+    svc_cli::run(project)
 }
 
 /// The `Process` equivalent of a workload entry.

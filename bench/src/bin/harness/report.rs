@@ -220,7 +220,7 @@ pub fn markdown(plan: &Plan, machine: &Machine, results: &Results, took: Duratio
     );
     let _ = writeln!(
         s,
-        "Each workload runs under our supervisor (`svc_runtime::run`, the `ours` binary) and under the baseline spawner \
+        "Each workload runs under our supervisor (`svc_cli::run`, the `ours` binary) and under the baseline spawner \
          (`bench/src/bin/baseline.rs`: one thread, fork/exec per child in its own process group, one pipe per child, \
          `poll`, prefixed line copy, SIGTERM forwarding), interleaved: {} repetitions of spawn, logs and restart, {} of \
          idle and deps, one of the slow pipe. Cells are median [min-max]; the ratio is ours / baseline (medians).\n",

@@ -14,7 +14,7 @@ use crate::sys::{self, Fifo, Supervisor};
 /// Which supervisor runs a workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Impl {
-    /// `svc_runtime::run`, through the `ours` binary.
+    /// `svc_cli::run`, through the `ours` binary.
     Ours,
     /// The `baseline` binary.
     Baseline,

@@ -30,7 +30,6 @@
 //! `services.toml:3:8: services.postgres.pg1.port: invalid type: string "abc", expected u16`. Unknown keys are
 //! rejected with a suggestion: `unknown option 'mesage', did you mean 'message'?`.
 
-pub mod cli;
 pub mod schema;
 pub mod tree;
 
@@ -316,7 +315,7 @@ pub fn apply_unvalidated(project: &mut Project, layers: &[Layer]) -> Result<(Mer
     let services: Vec<String> = {
         let mut names: Vec<String> = Vec::new();
         for e in project.entries() {
-            if e.service_name() != crate::compose::COMPOSE_SERVICE && !names.iter().any(|n| n == e.service_name()) {
+            if !names.iter().any(|n| n == e.service_name()) {
                 names.push(e.service_name().to_owned());
             }
         }
@@ -478,9 +477,6 @@ pub fn apply_unvalidated(project: &mut Project, layers: &[Layer]) -> Result<(Mer
 pub fn effective(project: &Project, processes: &IndexMap<String, Process>) -> Json {
     let mut services = Map::new();
     for entry in project.entries() {
-        if entry.service_name() == crate::compose::COMPOSE_SERVICE {
-            continue;
-        }
         match entry.instance_name() {
             Some(instance) => {
                 let service = services.entry(entry.service_name()).or_insert_with(|| Json::Object(Map::new()));

@@ -28,9 +28,6 @@ impl ServiceSchema {
     pub fn of_project(project: &Project) -> Vec<ServiceSchema> {
         let mut out: Vec<ServiceSchema> = Vec::new();
         for entry in project.entries() {
-            if entry.service_name() == crate::compose::COMPOSE_SERVICE {
-                continue;
-            }
             let multi = entry.instance_name().is_some();
             if !out.iter().any(|s| s.name == entry.service_name() && s.multi == multi) {
                 out.push(ServiceSchema {

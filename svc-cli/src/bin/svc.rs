@@ -12,9 +12,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use svc_runtime::cli::{Cli, Command, UpArgs, run_with};
-use svc_runtime::compose::cli::{ComposeArgs, ExportArgs};
-use svc_runtime::config::cli::{ConfigArgs, ConfigCommandArgs};
+use svc_cli::cli::{Cli, Command, UpArgs, run_with};
+use svc_cli::compose_args::{ComposeArgs, ExportArgs};
+use svc_cli::config_args::{ConfigArgs, ConfigCommandArgs};
 
 /// Run a process-compose project under svc's supervisor.
 #[derive(Debug, Parser)]
@@ -64,7 +64,7 @@ fn main() -> ExitCode {
             Some(SvcCommand::Up(args)) => Some(args),
             _ => None,
         };
-        if let Err(message) = svc_runtime::cli::place_up_args(&matches, &cli.up, up_command) {
+        if let Err(message) = svc_cli::cli::place_up_args(&matches, &cli.up, up_command) {
             let mut command = command;
             command.error(clap::error::ErrorKind::ArgumentConflict, message).exit();
         }

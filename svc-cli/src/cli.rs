@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use svc_core::Project;
 
-use crate::logs::ColorChoice;
-use crate::up::{UpOptions, up};
+use svc_runtime::logs::ColorChoice;
+use svc_runtime::{UpOptions, up};
 
 /// Runs the project's services under a supervisor.
 ///
@@ -26,7 +26,7 @@ pub struct Cli {
     pub up: UpArgs,
     /// `--config FILE` (layered configuration), accepted by every subcommand.
     #[command(flatten)]
-    pub config: crate::config::cli::ConfigArgs,
+    pub config: crate::config_args::ConfigArgs,
 }
 
 /// A subcommand.
@@ -35,11 +35,11 @@ pub enum Command {
     /// Start every process in dependency order and supervise them until they end or Ctrl-C (the default).
     Up(UpArgs),
     /// Print the effective configuration (options and processes) and where each configured value came from.
-    Config(crate::config::cli::ConfigCommandArgs),
+    Config(crate::config_args::ConfigCommandArgs),
     /// Write the project in another tool's format (`--format process-compose`).
-    Export(crate::compose::cli::ExportArgs),
+    Export(crate::compose_args::ExportArgs),
     /// Print the JSON Schema of this project's config files (or of one service's options: `--service NAME`).
-    Schema(crate::config::cli::SchemaArgs),
+    Schema(crate::config_args::SchemaArgs),
 }
 
 /// Options of `up`.
@@ -163,13 +163,13 @@ pub fn place_up_args(matches: &clap::ArgMatches, top: &UpArgs, up_command: Optio
 pub fn run_with(mut project: Project, cli: Cli) -> ExitCode {
     let args = match cli.command {
         Some(Command::Up(args)) => args,
-        Some(Command::Config(args)) => return crate::config::cli::config_command(&mut project, &cli.config, &args),
-        Some(Command::Export(args)) => return crate::compose::cli::export_command(&mut project, &cli.config, &args),
-        Some(Command::Schema(args)) => return crate::config::cli::schema_command(&project, &args),
+        Some(Command::Config(args)) => return crate::config_args::config_command(&mut project, &cli.config, &args),
+        Some(Command::Export(args)) => return crate::compose_args::export_command(&mut project, &cli.config, &args),
+        Some(Command::Schema(args)) => return crate::config_args::schema_command(&project, &args),
         None => cli.up,
     };
     // Config files and SVC__ variables over the options set in Rust, then validation (errors printed, exit 2).
-    let valid = match crate::config::cli::resolve(&mut project, &cli.config) {
+    let valid = match crate::config_args::resolve(&mut project, &cli.config) {
         Ok(valid) => valid,
         Err(code) => return code,
     };

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indexmap::IndexMap;
+use svc_config::compose::{ImportOptions, Imported, import};
 use svc_core::{Availability, Command, Condition, Probe, Process, Project, RestartPolicy};
-use svc_runtime::compose::{ImportOptions, Imported, import};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compose").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../svc-config/tests/data/compose").join(name)
 }
 
 fn load_with(file: &str, vars: &[(&str, &str)]) -> Imported {

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use svc_core::Project;
 
-use super::{ArgvStyle, ExportOptions, ImportOptions, Imported, export};
-use crate::config::cli::{ConfigArgs, resolve};
+use crate::config_args::{ConfigArgs, resolve};
+use svc_config::compose::{ArgvStyle, ExportOptions, ImportOptions, Imported, export};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -101,7 +101,7 @@ impl ComposeArgs {
             disable_dotenv: self.disable_dotenv,
             ..ImportOptions::default()
         };
-        match super::import(&options) {
+        match svc_config::compose::import(&options) {
             Ok(imported) => {
                 for warning in &imported.warnings {
                     eprintln!("warning: {warning}");

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use svc_config::config::{ConfigError, Layer, apply, tree::Format};
 use svc_core::{Instance, MultiService, Process, Project, Result, Service, ServiceMeta, Settings};
-use svc_runtime::config::{ConfigError, Layer, apply, tree::Format};
 
 /// A single-instance service written by hand (what `#[service]` generates, minus the macro).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -282,7 +282,7 @@ fn several_errors_are_reported_together_and_options_stay_unchanged() {
 
 #[test]
 fn the_project_schema_describes_this_projects_config_files() {
-    use svc_runtime::config::schema::{ServiceSchema, project_schema};
+    use svc_config::config::schema::{ServiceSchema, project_schema};
     let services = ServiceSchema::of_project(&project());
     assert_eq!(services.len(), 2, "one definition per service, however many instances");
     let schema = project_schema(&services);
@@ -290,7 +290,7 @@ fn the_project_schema_describes_this_projects_config_files() {
     let config = |name: &str| {
         let path = data(name);
         let text = std::fs::read_to_string(&path).unwrap();
-        svc_runtime::config::tree::parse(&text, name, Format::from_path(&path).unwrap()).unwrap().to_json()
+        svc_config::config::tree::parse(&text, name, Format::from_path(&path).unwrap()).unwrap().to_json()
     };
     for file in ["services.toml", "override.yaml"] {
         let errors: Vec<String> = validator.iter_errors(&config(file)).map(|e| e.to_string()).collect();

@@ -30,7 +30,6 @@
 //! **Export** ([`export`]) writes a process-compose file that means the same as a validated project; see its
 //! documentation for the few things process-compose cannot express.
 
-pub mod cli;
 mod expand;
 mod export;
 mod import;
@@ -40,17 +39,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-use svc_core::{Project, ServiceEntry, Settings};
+use svc_core::{Project, Settings};
 
 pub use expand::{Undefined, Variables, expand, parse_dotenv};
 pub use export::{ArgvStyle, ExportOptions, Exported, export, export_settings};
 
 pub use crate::config::tree::Diagnostic;
 use crate::config::tree::{self, Loc, Node, Value};
-
-/// The service name of the entries an imported file adds to a [`Project`]: they hold processes, not options,
-/// so layered configuration addresses them through `processes.<name>`, not `services.<name>`.
-pub const COMPOSE_SERVICE: &str = "process-compose";
 
 /// The file names searched when no file is given, in order of preference (as process-compose).
 pub const DEFAULT_FILE_NAMES: [&str; 4] =
@@ -248,7 +243,7 @@ pub fn import_sources(
     }
     let mut project = Project::new(project_name);
     for (origin, settings) in per_origin {
-        project = project.entry(Box::new(ComposeFile { origin, settings }));
+        project = project.file(origin, settings);
     }
     Ok(Imported { project, files: Vec::new(), warnings: converter.warnings })
 }
@@ -297,39 +292,5 @@ fn merge(base: &mut Node, over: Node, key: &str) {
             base.value = value;
             base.loc = over.loc;
         }
-    }
-}
-
-/// The processes of one imported file, as a project entry whose origin is the file name.
-struct ComposeFile {
-    origin: String,
-    settings: Settings,
-}
-
-impl ServiceEntry for ComposeFile {
-    fn service_name(&self) -> &'static str {
-        COMPOSE_SERVICE
-    }
-    fn instance_name(&self) -> Option<&str> {
-        None
-    }
-    fn enabled(&self) -> bool {
-        true
-    }
-    fn options(&self) -> serde_json::Value {
-        serde_json::to_value(&self.settings).unwrap_or(serde_json::Value::Null)
-    }
-    fn set_options(&mut self, value: serde_json::Value) -> Result<(), serde_json::Error> {
-        self.settings = serde_json::from_value(value)?;
-        Ok(())
-    }
-    fn schema(&self) -> schemars::Schema {
-        schemars::schema_for!(Settings)
-    }
-    fn settings(&self) -> svc_core::Result<Settings> {
-        Ok(self.settings.clone())
-    }
-    fn origin(&self) -> String {
-        self.origin.clone()
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use svc_core::{Project, ValidProject};
 
-use super::{ConfigError, Layer, apply, apply_unvalidated};
+use svc_config::config::{ConfigError, Layer, apply, apply_unvalidated, utf8_environment};
 
 /// `--config FILE`, accepted by every subcommand.
 #[derive(Debug, Clone, Default, Args)]
@@ -39,7 +39,7 @@ impl ConfigArgs {
                 Err(e) => return Err(e),
             }
         }
-        match Layer::from_env(super::utf8_environment()) {
+        match Layer::from_env(utf8_environment()) {
             Ok(env) => layers.extend(env),
             Err(ConfigError::Invalid(e)) => errors.extend(e),
             Err(e) => return Err(e),
@@ -114,7 +114,7 @@ pub struct SchemaArgs {
 /// `schema`: prints the JSON Schema of this project's config files (`--config FILE`), or of one service's
 /// options. Point an editor at it for completion and checking.
 pub fn schema_command(project: &Project, args: &SchemaArgs) -> ExitCode {
-    use super::schema::{ServiceSchema, by_name, project_schema, service_schema};
+    use svc_config::config::schema::{ServiceSchema, by_name, project_schema, service_schema};
     let services = ServiceSchema::of_project(project);
     let schema = match &args.service {
         None => project_schema(&services),
