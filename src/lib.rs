@@ -53,8 +53,8 @@ pub mod services;
 /// embedder that wants no command line calls [`up`](crate::runtime::up) with a [`ValidProject`].
 pub mod runtime {
     pub use svc_runtime::{
-        Control, ControlError, Controller, ExitStatus, Outcome, ProcessReport, RuntimeError, ShutdownHandle, State,
-        Status, UpOptions, up,
+        Control, ControlError, ExitStatus, Outcome, ProcessReport, RunHandle, RuntimeError, State, Status, UpOptions,
+        up,
     };
     /// Where the supervisor writes the processes' output.
     pub mod logs {

@@ -1,40 +1,32 @@
 //! The supervisor of `svc`: runs a validated project as supervised OS processes, with process-compose's
 //! semantics fixed where process-compose is weak.
 //!
-//! Modules, one job each:
-//! - [`sys`]: the only place that starts and reaps children (a dedicated thread; process groups, PDEATHSIG,
-//!   subreaper, process tags);
-//! - `spawn`: starting one child with `clone(CLONE_VM | CLONE_VFORK)` (no page-table copy);
-//! - `watchdog`: a forked process that kills every process group (and escaped descendant) if the supervisor is
-//!   killed;
-//! - [`state`]: the pure state machine of one process (table-tested);
-//! - [`deps`]: dependency conditions (pure);
-//! - `supervise`: one task per process, driving its machine with system calls;
-//! - `up`: the project: start, exit rules, shutdown in reverse dependency order, report;
-//! - `control`: [`Controller`], a handle to watch processes and stop/restart one while `up` runs;
-//! - [`logs`]: the log pipeline (one writer, prefixed lines, files, ring buffers);
-//! - [`probe`]: exec and HTTP GET checks and the threshold logic; [`backoff`]: restart delays;
+//! Layers, each importing only those below it (see ARCHITECTURE.md at the repository root):
+//! - [`run`](crate::up): a run of a project: [`up`], its [`RunHandle`], the exit rules, the ordered shutdown;
+//! - [`process`]: one process: the pure state machine ([`process::machine`]), dependency conditions
+//!   ([`process::deps`]), restart delays ([`process::backoff`]), and the task that drives the machine;
+//! - [`probe`]: exec and HTTP GET checks, thresholds and the periodic runner; [`logs`]: the log pipeline (one
+//!   writer, prefixed lines, files, ring buffers);
+//! - `os`: the only module with `libc` and `unsafe`: the supervisor thread that starts and reaps every child,
+//!   the reaper, process groups and tags, the watchdog that kills everything if the supervisor dies;
+//! - [`child`]: the vocabulary the layers share with `os` ([`SpawnSpec`](child::SpawnSpec), [`ExitStatus`],
+//!   signal numbers, the [`Spawner`](child::Spawner) seam).
 
 #![warn(missing_docs)]
 
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-mod control;
-pub mod deps;
-mod spawn;
-pub mod state;
-mod supervise;
-pub mod sys;
-mod up;
-mod watchdog;
-
-pub use control::{ControlError, Controller};
-pub use state::State;
-pub use supervise::{Control, Status};
-pub use sys::ExitStatus;
-pub use up::{Outcome, ProcessReport, RuntimeError, ShutdownHandle, UpOptions, up};
-
-pub mod backoff;
+pub mod child;
+mod deadline;
 pub mod logs;
+mod os;
 pub mod probe;
+pub mod process;
+mod run;
+
+pub use child::ExitStatus;
+pub use os::{ORPHAN_GRACE, OsSpawner, SWEEP_DELAY, TAG_VAR};
+pub use process::machine::State;
+pub use process::{Control, Status};
+pub use run::{ControlError, Outcome, ProcessReport, RunHandle, RuntimeError, UpOptions, up};

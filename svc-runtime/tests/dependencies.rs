@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use support::{Marker, run, sh};
 use svc_core::{Availability, Condition, RestartPolicy};
-use svc_runtime::state::State;
+use svc_runtime::State;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chain_of_eight_with_exit_on_failure_exits_with_the_code_and_nothing_waiting_runs() {
@@ -37,7 +37,7 @@ async fn chain_of_eight_with_exit_on_failure_exits_with_the_code_and_nothing_wai
     assert!(!m.path("after-ran").exists(), "{output}");
     let after = outcome.process("after").unwrap();
     assert!(matches!(after.state, State::Skipped { .. } | State::Stopped { exit: None }), "{after:?}");
-    assert_eq!(outcome.process("p7").unwrap().state, State::Completed { exit: svc_runtime::sys::ExitStatus::Code(42) });
+    assert_eq!(outcome.process("p7").unwrap().state, State::Completed { exit: svc_runtime::ExitStatus::Code(42) });
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
 }
 
@@ -230,8 +230,8 @@ async fn the_waiting_state_lists_the_dependencies_still_awaited() {
                 .depends_on("y", Condition::ProcessHealthy)
                 .availability(Availability::default().exit_on_end(true)),
         );
-    let controller = svc_runtime::Controller::new();
-    let running = support::start_with(project, |o| o.controller = Some(controller.clone()));
+    let running = support::start(project);
+    let controller = running.handle.clone();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let state = controller.status("z").map(|s| s.state);

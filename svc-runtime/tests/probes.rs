@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use support::{Marker, run, sh};
 use svc_core::{Availability, Condition, Probe, RestartPolicy};
-use svc_runtime::state::State;
+use svc_runtime::State;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,8 +167,8 @@ async fn a_liveness_failure_restarts_a_healthy_process_and_leaves_its_dependents
             "client",
             sh("echo run >> \"$DIR/client-runs\"; exec sleep 30").depends_on("server", Condition::ProcessHealthy),
         );
-    let controller = svc_runtime::Controller::new();
-    let running = support::start_with(project, |o| o.controller = Some(controller.clone()));
+    let running = support::start(project);
+    let controller = running.handle.clone();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while runs("client-runs") < 1 {
         assert!(std::time::Instant::now() < deadline, "client never started:\n{}", running.output.text());
@@ -209,8 +209,8 @@ async fn a_process_that_stops_being_ready_is_restarted_per_its_policy() {
         .process(names[1], process(names[1], RestartPolicy::Always))
         .process(names[2], process(names[2], RestartPolicy::No))
         .process("client", sh("exec sleep 30").depends_on("always", Condition::ProcessHealthy));
-    let controller = svc_runtime::Controller::new();
-    let running = support::start_with(project, |o| o.controller = Some(controller.clone()));
+    let running = support::start(project);
+    let controller = running.handle.clone();
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     let wait = async |what: &str, done: &dyn Fn() -> bool| {
         while !done() {

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use support::{Marker, run, sh, start};
 use svc_core::{Availability, Probe, RestartPolicy};
-use svc_runtime::state::State;
-use svc_runtime::sys::ExitStatus;
+use svc_runtime::ExitStatus;
+use svc_runtime::State;
 
 fn runs(m: &Marker, file: &str) -> usize {
     std::fs::read_to_string(m.path(file)).map(|s| s.lines().count()).unwrap_or(0)
@@ -173,8 +173,8 @@ async fn restart_requests_coalesce_and_a_stop_of_one_process_leaves_the_others()
         // Takes a while to stop, so that the requests below certainly arrive while the restart is under way.
         .process("a", sh("echo run >> \"$DIR/a-runs\"; trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.05; done"))
         .process("b", sh("echo run >> \"$DIR/b-runs\"; exec sleep 30"));
-    let controller = svc_runtime::Controller::new();
-    let running = support::start_with(project, |options| options.controller = Some(controller.clone()));
+    let running = support::start(project);
+    let controller = running.handle.clone();
     let deadline = Instant::now() + Duration::from_secs(10);
     while runs(&m, "a-runs") < 1 || runs(&m, "b-runs") < 1 {
         assert!(Instant::now() < deadline, "not started:\n{}", running.output.text());

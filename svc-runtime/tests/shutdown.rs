@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use support::{Marker, alive, read_pid, run, sh, start, wait_for_file};
 use svc_core::{Condition, Shutdown};
-use svc_runtime::state::State;
+use svc_runtime::State;
 
 /// A long-running shell that records its pid in `$DIR/<name>.pid`.
 fn server(name: &str) -> svc_core::Process {
@@ -72,7 +72,7 @@ async fn a_process_ignoring_sigterm_is_killed_at_the_timeout() {
     let took = asked.elapsed();
     assert!(took >= Duration::from_millis(2500) && took < Duration::from_secs(6), "took {took:?}\n{output}");
     let report = outcome.process("stubborn").unwrap();
-    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::sys::ExitStatus::Signal(libc::SIGKILL)) });
+    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::ExitStatus::Signal(libc::SIGKILL)) });
     assert!(output.contains("did not stop within 3s: killed (SIGKILL)"), "{output}");
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
 }
@@ -88,7 +88,7 @@ async fn a_process_that_honours_sigterm_stops_at_once() {
     let (outcome, output) = running.finish().await;
     assert!(asked.elapsed() < Duration::from_secs(2), "took {:?}\n{output}", asked.elapsed());
     let report = outcome.process("polite").unwrap();
-    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::sys::ExitStatus::Signal(libc::SIGTERM)) });
+    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::ExitStatus::Signal(libc::SIGTERM)) });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,7 +105,7 @@ async fn a_successful_shutdown_command_still_escalates() {
     running.handle.shutdown();
     let (outcome, output) = running.finish().await;
     let report = outcome.process("deaf").unwrap();
-    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::sys::ExitStatus::Signal(libc::SIGKILL)) });
+    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::ExitStatus::Signal(libc::SIGKILL)) });
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty(), "{output}");
 }
 
@@ -210,7 +210,7 @@ async fn a_second_request_kills_everything_at_once() {
     let (outcome, output) = running.finish().await;
     assert!(asked.elapsed() < Duration::from_secs(10), "took {:?}\n{output}", asked.elapsed());
     let report = outcome.process("stubborn").unwrap();
-    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::sys::ExitStatus::Signal(libc::SIGKILL)) });
+    assert_eq!(report.state, State::Stopped { exit: Some(svc_runtime::ExitStatus::Signal(libc::SIGKILL)) });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

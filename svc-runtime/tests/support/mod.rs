@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use svc_core::{Process, Project};
-use svc_runtime::{Outcome, ShutdownHandle, UpOptions, up};
+use svc_runtime::{Outcome, RunHandle, UpOptions, up};
 
 /// Hang guard of a whole `up` run in a test.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(40);
@@ -132,7 +132,7 @@ impl Write for Captured {
 
 /// A running `up` in the background.
 pub struct Running {
-    pub handle: ShutdownHandle,
+    pub handle: RunHandle,
     pub output: Captured,
     task: tokio::task::JoinHandle<Outcome>,
     pub started: Instant,
@@ -168,12 +168,12 @@ pub fn start(project: Project) -> Running {
 /// [`start`], with the options adjusted by `adjust`.
 pub fn start_with(project: Project, adjust: impl FnOnce(&mut UpOptions)) -> Running {
     let valid = project.validate().unwrap_or_else(|e| panic!("invalid test project: {e}"));
-    let handle = ShutdownHandle::new();
+    let handle = RunHandle::new();
     let output = Captured::default();
     let mut options = UpOptions {
         output: svc_runtime::logs::Output::Writer(Box::new(output.clone())),
         handle_signals: false,
-        shutdown: Some(handle.clone()),
+        handle: Some(handle.clone()),
         color: svc_runtime::logs::ColorChoice::Never,
         ..UpOptions::default()
     };

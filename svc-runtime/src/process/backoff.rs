@@ -12,7 +12,7 @@
 //! Usage when a process ends and is to be restarted:
 //! ```
 //! # use std::time::Duration;
-//! # use svc_runtime::backoff::Backoff;
+//! # use svc_runtime::process::backoff::Backoff;
 //! let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
 //! let uptime = Duration::from_millis(200); // how long the run that just ended lasted
 //! backoff.process_ended(uptime);

@@ -1,6 +1,6 @@
 //! The life of one process as a pure state machine: `(state, event) -> (state, actions)`.
 //!
-//! No system calls and no clock here: the process task (`supervise`) feeds events (the child exited, a
+//! No system calls and no clock here: the process task (`task`) feeds events (the child exited, a
 //! probe passed, a stop was requested, the backoff timer fired) and carries out the returned [`Action`]s. That
 //! keeps every rule of process-compose's semantics (and our fixes) testable in a table without processes.
 //!
@@ -16,7 +16,7 @@
 //!   during a restart, the process stays stopped;
 //! - restart requests made while a restart is under way coalesce with it;
 //! - the backoff doubles from `backoff` up to `max_backoff` and starts over after a stable run
-//!   ([`crate::backoff`]);
+//!   ([`crate::process::backoff`]);
 //! - a restart request relaunches at once: during a backoff it does the pending automatic restart now (counted);
 //!   on a running or finished process it does not count towards `max_restarts`.
 
@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use svc_core::{Process, RestartPolicy};
 
-use crate::backoff::Backoff;
-use crate::sys::ExitStatus;
+use crate::child::ExitStatus;
+use crate::process::backoff::Backoff;
 
 /// Where a process is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -197,7 +197,7 @@ impl Rules {
 
     /// Whether `exit` counts as a success.
     pub fn is_success(&self, exit: ExitStatus) -> bool {
-        matches!(exit, ExitStatus::Code(code) if code == 0 || self.success_exit_codes.contains(&code))
+        exit.is_success(&self.success_exit_codes)
     }
 }
 
@@ -210,7 +210,7 @@ pub struct Machine {
     pub state: State,
     /// Automatic restarts done so far (what `max_restarts` limits).
     pub restarts: u32,
-    /// The restart delays (doubling, capped, reset after a stable run: see [`crate::backoff`]).
+    /// The restart delays (doubling, capped, reset after a stable run: see [`crate::process::backoff`]).
     pub backoff: Backoff,
     /// Whether the process was ever launched (`process_started`).
     pub started: bool,
@@ -436,7 +436,7 @@ mod tests {
         assert!(r.is_success(ExitStatus::Code(0)));
         assert!(r.is_success(ExitStatus::Code(130)));
         assert!(!r.is_success(ExitStatus::Code(1)));
-        assert!(!r.is_success(ExitStatus::Signal(libc::SIGTERM)));
+        assert!(!r.is_success(ExitStatus::Signal(crate::child::signal::SIGTERM)));
     }
 
     #[test]
@@ -466,7 +466,7 @@ mod tests {
         assert!(matches!(m.state, State::Restarting { attempt: 2, .. }));
         m.step(Event::BackoffElapsed);
         m.step(Event::Spawned(3));
-        m.step(Event::Exited { status: ExitStatus::Code(1), uptime: crate::backoff::MIN_STABLE_UPTIME });
+        m.step(Event::Exited { status: ExitStatus::Code(1), uptime: crate::process::backoff::MIN_STABLE_UPTIME });
         assert_eq!(m.state, State::Restarting { attempt: 1, delay: Duration::from_millis(100) });
     }
 

@@ -10,11 +10,15 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::deps::{Verdict, evaluate};
+use crate::child::signal::{self, SIGKILL};
+use crate::child::{ExitStatus, SpawnSpec, Spawner};
+use crate::deadline::sleep_until;
 use crate::logs::{LineWatcher, Logs, pipe_reader};
+use crate::os;
 use crate::probe::{ProbeContext, ProbeRunner, ProbeState, ProbeTask, ProbeUpdate};
-use crate::state::{Action, Event, Machine, ProbeKind, Rules, State};
-use crate::sys::{self, ExitStatus, SpawnSpec};
+use crate::process::deps::{Verdict, evaluate};
+use crate::process::machine::{Action, Event, Machine, ProbeKind, Rules, State};
+use crate::process::{Control, Status};
 
 /// After a process ended, how long its output may still be drained before its end is reported (an orphan that
 /// keeps the pipe open cannot hold the process's state hostage; the reader goes on in the background).
@@ -27,36 +31,6 @@ const ESCAPE_CHECK: Duration = Duration::from_millis(150);
 /// After `SIGKILL`, how long to wait for the kernel to report the death before giving up on the process (it can
 /// only take that long in uninterruptible sleep, e.g. on a dead NFS mount).
 const KILL_GRACE: Duration = Duration::from_secs(5);
-
-/// What other tasks can see of a process.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Status {
-    /// The current state.
-    pub state: State,
-    /// Automatic restarts so far.
-    pub restarts: u32,
-    /// Whether it was ever launched.
-    pub started: bool,
-    /// Whether its readiness probe ever passed.
-    pub healthy: bool,
-    /// Whether it ever printed its ready line.
-    pub log_ready: bool,
-    /// Whether it is final and ended with a success code.
-    pub succeeded: bool,
-    /// How its last run ended (also when it is waiting to restart, or was stopped during the wait).
-    pub last_exit: Option<ExitStatus>,
-}
-
-/// A request to a process task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
-    /// Stop gracefully (shutdown command or signal, SIGKILL after the timeout) and do not restart.
-    Stop,
-    /// Stop and start again.
-    Restart,
-    /// Kill the process group now (a second Ctrl-C).
-    Kill,
-}
 
 /// What every process task of one run shares.
 pub(crate) struct RunContext {
@@ -71,6 +45,8 @@ pub(crate) struct RunContext {
     /// The process groups started in this run that may still have members (killed again when the run ends).
     /// A group is removed as soon as it is known to be empty, so that a reused id is never signalled.
     pub groups: std::sync::Mutex<Vec<i32>>,
+    /// Starts and signals the processes (the OS; a fake in unit tests).
+    pub spawner: Arc<dyn Spawner>,
 }
 
 impl RunContext {
@@ -82,8 +58,8 @@ impl RunContext {
 
     /// Forgets group `pgid` if it is empty (its id may be reused from now on).
     fn group_maybe_done(&self, pgid: i32) {
-        if !sys::group_alive(pgid) {
-            sys::forget_group(pgid);
+        if !self.spawner.group_alive(pgid) {
+            self.spawner.forget_group(pgid);
             if let Ok(mut groups) = self.groups.lock() {
                 groups.retain(|g| *g != pgid);
             }
@@ -249,14 +225,6 @@ async fn any_changed(deps: &mut [Dep]) {
         if any { Poll::Ready(()) } else { Poll::Pending }
     })
     .await
-}
-
-/// Resolves when `deadline` passes; never if there is none.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
 }
 
 /// Something about the running child.
@@ -437,7 +405,7 @@ impl Task {
 
     fn environment(&self) -> Vec<(String, String)> {
         let mut env: Vec<(String, String)> = self.ctx.project.process_environment(&self.name).into_iter().collect();
-        env.push((sys::TAG_VAR.into(), sys::tag(self.ctx.run, &self.name)));
+        env.push((os::TAG_VAR.into(), os::tag(self.ctx.run, &self.name)));
         env
     }
 
@@ -448,7 +416,7 @@ impl Task {
             working_dir: self.process.working_dir.clone(),
             capture_output: true,
         };
-        match sys::spawn(spec).await {
+        match self.ctx.spawner.spawn(spec).await {
             Ok(child) => {
                 let pid = child.pid;
                 self.generation += 1;
@@ -476,7 +444,7 @@ impl Task {
     }
 
     fn start_probes(&mut self) {
-        let mut context = ProbeContext::new(Arc::new(sys::SysSpawner)).env(self.environment());
+        let mut context = ProbeContext::new(self.ctx.spawner.clone()).env(self.environment());
         context.working_dir = self.process.working_dir.clone();
         let probes = [
             (ProbeKind::Readiness, &self.process.readiness_probe),
@@ -505,7 +473,7 @@ impl Task {
                     working_dir: self.process.working_dir.clone(),
                     capture_output: true,
                 };
-                match sys::spawn(spec).await {
+                match self.ctx.spawner.spawn(spec).await {
                     Ok(stopper) => {
                         self.ctx.group_started(stopper.pid);
                         for fd in [stopper.stdout, stopper.stderr].into_iter().flatten() {
@@ -517,12 +485,12 @@ impl Task {
                     Err(e) => {
                         // Fall back to the signal: a stop must happen.
                         self.status_line(&format!("shutdown command failed to start: {e}; sending the signal")).await;
-                        sys::signal_group(pid, shutdown.signal);
+                        self.ctx.spawner.signal_group(pid, shutdown.signal);
                     }
                 }
             }
             None => {
-                sys::signal_group(pid, shutdown.signal);
+                self.ctx.spawner.signal_group(pid, shutdown.signal);
             }
         }
     }
@@ -530,13 +498,13 @@ impl Task {
     /// The stop timeout passed: kill the process group (and the shutdown command's).
     async fn escalate(&mut self) {
         if let Some(child) = &self.child
-            && sys::signal_group(child.pid, libc::SIGKILL)
+            && self.ctx.spawner.signal_group(child.pid, SIGKILL)
         {
             let timeout = human(self.process.shutdown.timeout);
             self.status_line(&format!("did not stop within {timeout}: killed (SIGKILL)")).await;
         }
         if let Some((pid, _)) = &self.stop_command {
-            sys::signal_group(*pid, libc::SIGKILL);
+            self.ctx.spawner.signal_group(*pid, SIGKILL);
         }
     }
 
@@ -544,10 +512,10 @@ impl Task {
     fn kill_now(&mut self) {
         self.kill_at = Some(Instant::now());
         if let Some(child) = &self.child {
-            sys::signal_group(child.pid, libc::SIGKILL);
+            self.ctx.spawner.signal_group(child.pid, SIGKILL);
         }
         if let Some((pid, _)) = &self.stop_command {
-            sys::signal_group(*pid, libc::SIGKILL);
+            self.ctx.spawner.signal_group(*pid, SIGKILL);
         }
     }
 
@@ -555,20 +523,20 @@ impl Task {
     async fn on_exit(&mut self, exit: Option<ExitStatus>) -> Event {
         let Some(child) = self.child.take() else { return Event::Stop };
         // The reaper never drops an owner without a status; if it did, report a kill rather than hang.
-        let status = exit.unwrap_or(ExitStatus::Signal(libc::SIGKILL));
+        let status = exit.unwrap_or(ExitStatus::Signal(SIGKILL));
         let uptime = child.started.elapsed();
         let stopping = matches!(self.machine.state, State::Stopping { .. });
         if stopping {
             // Group members may still be shutting down: give them until the deadline, then SIGKILL. Members are
             // reparented to us (subreaper) so this wait is short in practice; it is bounded by the timeout.
-            while sys::group_alive(child.pid) {
+            while self.ctx.spawner.group_alive(child.pid) {
                 match self.kill_at {
                     Some(at) if Instant::now() < at => tokio::time::sleep(Duration::from_millis(50)).await,
                     _ => {
-                        sys::signal_group(child.pid, libc::SIGKILL);
+                        self.ctx.spawner.signal_group(child.pid, SIGKILL);
                         // The members die once scheduled and are reaped by the supervisor thread.
                         let deadline = Instant::now() + KILL_GRACE;
-                        while sys::group_alive(child.pid) && Instant::now() < deadline {
+                        while self.ctx.spawner.group_alive(child.pid) && Instant::now() < deadline {
                             tokio::time::sleep(Duration::from_millis(10)).await;
                         }
                         break;
@@ -576,7 +544,7 @@ impl Task {
                 }
             }
             if let Some((pid, mut exit)) = self.stop_command.take() {
-                sys::signal_group(pid, libc::SIGKILL);
+                self.ctx.spawner.signal_group(pid, SIGKILL);
                 let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
                 self.ctx.group_maybe_done(pid);
             }
@@ -590,8 +558,8 @@ impl Task {
             // of many processes cheap).
             readers = drain(readers, Instant::now() + ESCAPE_CHECK).await;
             if !readers.is_empty() {
-                let (run, name) = (self.ctx.run, self.name.clone());
-                let _ = tokio::task::spawn_blocking(move || sys::kill_tagged(run, Some(&name))).await;
+                let (run, name, spawner) = (self.ctx.run, self.name.clone(), self.ctx.spawner.clone());
+                let _ = tokio::task::spawn_blocking(move || spawner.kill_escaped(run, &name)).await;
             }
         }
         let left = drain(readers, Instant::now() + DRAIN_DEADLINE).await;
@@ -603,7 +571,7 @@ impl Task {
         }
         let how = match status {
             ExitStatus::Code(code) => format!("exited with code {code}"),
-            ExitStatus::Signal(signal) => format!("killed by {}", sys::signal_name(signal)),
+            ExitStatus::Signal(signal) => format!("killed by {}", signal::name(signal)),
         };
         let runtime = human(uptime);
         // Printed once the machine has decided what follows (see `handle`).
@@ -617,12 +585,12 @@ impl Task {
         self.probes.clear();
         // The groups stay listed in the run context: `up` kills what is left of them and waits for it.
         if let Some(mut child) = self.child.take() {
-            sys::signal_group(child.pid, libc::SIGKILL);
+            self.ctx.spawner.signal_group(child.pid, SIGKILL);
             let _ = tokio::time::timeout(KILL_GRACE, &mut child.exit).await;
             self.stragglers.extend(child.readers);
         }
         if let Some((pid, mut exit)) = self.stop_command.take() {
-            sys::signal_group(pid, libc::SIGKILL);
+            self.ctx.spawner.signal_group(pid, SIGKILL);
             let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
         }
         // Readers still running read from pipes held by orphans, which are dead by now or never end: give them a
@@ -656,3 +624,6 @@ pub(crate) fn human(d: Duration) -> String {
         format!("{:.2}s", d.as_secs_f64())
     }
 }
+
+#[cfg(test)]
+mod tests;

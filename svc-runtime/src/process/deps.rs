@@ -3,8 +3,8 @@
 
 use svc_core::Condition;
 
-use crate::state::State;
-use crate::supervise::Status;
+use crate::process::Status;
+use crate::process::machine::State;
 
 /// The verdict on one dependency.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ fn describe(state: &State) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::ExitStatus;
+    use crate::child::ExitStatus;
 
     fn status(state: State) -> Status {
         Status { state, ..Status::default() }

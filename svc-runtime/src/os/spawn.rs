@@ -17,7 +17,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::sys::{SpawnError, SpawnSpec};
+use crate::child::{SpawnError, SpawnSpec};
 
 /// Stack of the child between `clone` and `execve` (it only calls a handful of syscall wrappers).
 const CHILD_STACK: usize = 64 * 1024;
@@ -86,11 +86,11 @@ fn resolve(program: &str, path_var: Option<&OsStr>, working_dir: Option<&Path>) 
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0; 2];
-    // SAFETY: plain syscall on a local array.
+    // SAFETY: pipe2 writes two descriptors into `fds`, a live local array.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
         return Err(io::Error::last_os_error());
     }
-    // SAFETY: fresh descriptors we own.
+    // SAFETY: pipe2 returned two fresh descriptors that nobody else owns.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
@@ -171,13 +171,15 @@ pub(crate) fn spawn(
     // The stack grows down: pass its (16-byte aligned) top.
     let top = (stack.as_mut_ptr() as usize + CHILD_STACK) & !0xf;
     let pid = {
-        // SAFETY: signal masks are per thread; all signals blocked while the child shares our memory.
+        // SAFETY: sigset_t is plain data; sigfillset / pthread_sigmask fill these values in.
         let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
         let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
-        unsafe {
-            libc::sigfillset(&mut all);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
-        }
+        // SAFETY: sigfillset writes into `all`, a live local.
+        unsafe { libc::sigfillset(&mut all) };
+        // SAFETY: signal masks are per thread: every signal is blocked on this thread while the child shares its
+        // memory; `old` receives the mask to restore.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old) };
         // SAFETY: `child_main` follows the rules of the module documentation; `setup` and `stack` outlive the
         // child's use of them (CLONE_VFORK suspends this thread until the child has called execve or exited).
         let pid = unsafe {
@@ -189,7 +191,7 @@ pub(crate) fn spawn(
             )
         };
         let clone_error = io::Error::last_os_error();
-        // SAFETY: restores this thread's mask.
+        // SAFETY: restores this thread's mask from `old`, a live local.
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
         if pid < 0 {
             return Err(io_error(clone_error));
@@ -205,11 +207,7 @@ pub(crate) fn spawn(
     if stage != Stage::None as i32 {
         // The child has exited (status 127, CLONE_VFORK resumed us after its `_exit`): reap it here, it has no
         // owner and its group is not tracked.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: plain syscall on our own child, with a local out-parameter; returns at once (it has exited).
-        while unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED) } != 0
-            && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
-        {}
+        super::group::reap_exited(pid);
         let cause = io::Error::from_raw_os_error(errno);
         let (what, hint) = match stage {
             s if s == Stage::WorkingDir as i32 => ("cannot enter the working directory", " (does it exist?)"),
@@ -227,60 +225,76 @@ pub(crate) fn spawn(
     Ok(Spawned { pid, stdout: stdout_read, stderr: stderr_read })
 }
 
-/// The child between `clone` and `execve`. Raw syscalls on prepared data only (see the module documentation).
+/// Records the failed `stage` with the current errno in the parent's [`Setup`] and exits the child.
+fn fail(setup: &mut Setup, stage: Stage) -> ! {
+    // SAFETY: __errno_location returns this thread's errno slot, always valid to read.
+    setup.error = (stage as i32, unsafe { *libc::__errno_location() });
+    // SAFETY: _exit(2) ends the child at once, without running any of the supervisor's exit handlers.
+    unsafe { libc::_exit(127) }
+}
+
+/// The child between `clone` and `execve`. Raw syscalls on prepared data only (see the module documentation):
+/// each call below is async-signal-safe and touches only `setup`, which the suspended parent does not touch.
 extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` is the parent's `Setup`, alive and not touched by the (suspended) parent.
+    // SAFETY: `arg` is the parent's `Setup`, alive and not touched by the (suspended, CLONE_VFORK) parent.
     let setup = unsafe { &mut *(arg as *mut Setup) };
-    unsafe {
-        let fail = |setup: &mut Setup, stage: Stage| -> ! {
-            setup.error = (stage as i32, *libc::__errno_location());
-            libc::_exit(127)
-        };
-        if libc::setpgid(0, 0) != 0 {
-            fail(setup, Stage::ProcessGroup);
+    // SAFETY: setpgid(2) on ourselves; no memory involved.
+    if unsafe { libc::setpgid(0, 0) } != 0 {
+        fail(setup, Stage::ProcessGroup);
+    }
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes plain numbers.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } != 0 {
+        fail(setup, Stage::DeathSignal);
+    }
+    // The supervisor died between clone and prctl: the death signal will never come.
+    // SAFETY: getppid(2) takes no arguments.
+    if unsafe { libc::getppid() } != setup.supervisor {
+        // SAFETY: _exit(2) ends the child at once.
+        unsafe { libc::_exit(1) };
+    }
+    // Handlers of the supervisor must not run here (execve would reset them anyway); signals ignored by
+    // whoever started the supervisor stay ignored, except SIGPIPE, which Rust programs ignore for
+    // themselves and every program expects at its default.
+    // SAFETY: sigaction is plain data; all zeroes with SIG_DFL is a valid "default action" value.
+    let mut default: libc::sigaction = unsafe { std::mem::zeroed() };
+    default.sa_sigaction = libc::SIG_DFL;
+    for signal in 1..=setup.max_signal {
+        // SAFETY: as above, a valid value for sigaction to overwrite.
+        let mut current: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: sigaction(2) only writes the current action into `current`, a live local.
+        if unsafe { libc::sigaction(signal, std::ptr::null(), &mut current) } != 0 {
+            continue;
         }
-        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-            fail(setup, Stage::DeathSignal);
+        let handled = current.sa_sigaction != libc::SIG_DFL && current.sa_sigaction != libc::SIG_IGN;
+        if handled || signal == libc::SIGPIPE {
+            // SAFETY: installs the default action read from `default`, a live local; no handler code involved.
+            unsafe { libc::sigaction(signal, &default, std::ptr::null_mut()) };
         }
-        // The supervisor died between clone and prctl: the death signal will never come.
-        if libc::getppid() != setup.supervisor {
-            libc::_exit(1);
+    }
+    if let Some(limit) = &setup.nofile {
+        // SAFETY: setrlimit(2) only reads `limit`, part of the live `setup`.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, limit) };
+    }
+    for (fd, target) in [(setup.stdin, 0), (setup.stdout, 1), (setup.stderr, 2)] {
+        // SAFETY: dup2(2) on descriptor numbers the parent opened for this child.
+        if unsafe { libc::dup2(fd, target) } < 0 {
+            fail(setup, Stage::Stdio);
         }
-        // Handlers of the supervisor must not run here (execve would reset them anyway); signals ignored by
-        // whoever started the supervisor stay ignored, except SIGPIPE, which Rust programs ignore for
-        // themselves and every program expects at its default.
-        let mut default: libc::sigaction = std::mem::zeroed();
-        default.sa_sigaction = libc::SIG_DFL;
-        for signal in 1..=setup.max_signal {
-            let mut current: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0 {
-                continue;
-            }
-            let handled = current.sa_sigaction != libc::SIG_DFL && current.sa_sigaction != libc::SIG_IGN;
-            if handled || signal == libc::SIGPIPE {
-                libc::sigaction(signal, &default, std::ptr::null_mut());
-            }
-        }
-        if let Some(limit) = &setup.nofile {
-            libc::setrlimit(libc::RLIMIT_NOFILE, limit);
-        }
-        for (fd, target) in [(setup.stdin, 0), (setup.stdout, 1), (setup.stderr, 2)] {
-            if libc::dup2(fd, target) < 0 {
-                fail(setup, Stage::Stdio);
-            }
-        }
-        if let Some(dir) = &setup.working_dir
-            && libc::chdir(dir.as_ptr()) != 0
-        {
+    }
+    if let Some(dir) = &setup.working_dir {
+        // SAFETY: chdir(2) reads `dir`, a NUL-terminated CString in the live `setup`.
+        if unsafe { libc::chdir(dir.as_ptr()) } != 0 {
             fail(setup, Stage::WorkingDir);
         }
-        let empty: libc::sigset_t = {
-            let mut set = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            set
-        };
-        libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
-        libc::execve(setup.program.as_ptr(), setup.argv.as_ptr(), setup.envp.as_ptr());
-        fail(setup, Stage::Exec)
     }
+    // SAFETY: sigset_t is plain data; sigemptyset initialises it fully.
+    let mut empty: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: sigemptyset writes into `empty`, a live local.
+    unsafe { libc::sigemptyset(&mut empty) };
+    // SAFETY: sets this thread's mask from `empty`, a live local (the parent blocked everything around clone).
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut()) };
+    // SAFETY: program, argv and envp are NUL-terminated C strings and NULL-terminated pointer arrays prepared by
+    // the parent in `setup`, alive until the parent resumes (after this execve).
+    unsafe { libc::execve(setup.program.as_ptr(), setup.argv.as_ptr(), setup.envp.as_ptr()) };
+    fail(setup, Stage::Exec)
 }
