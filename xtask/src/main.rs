@@ -4,6 +4,7 @@
 //!   and `schema/project.json` for layered config files;
 //! - `cargo xtask docs [--out DIR] [--check]`: `docs/options/<service>.md`, the options reference.
 //! - `cargo xtask bench [--quick] [...]`: the benchmarks (release build), written to `bench/RESULTS.md`.
+//! - `cargo xtask layers`: each crate's module dependency graph; exits 1 on an import cycle (a test runs it too).
 //!
 //! `--check` writes nothing and exits 1 naming the files that are stale (CI runs it). Files are pretty JSON or
 //! markdown with a trailing newline, in a stable order, so that a regenerated file only differs when a service
@@ -12,6 +13,7 @@
 mod bench;
 mod catalog;
 mod docs;
+mod layers;
 mod registry;
 mod schema;
 
@@ -39,6 +41,8 @@ enum Task {
     /// Benchmark the supervisor against a minimal baseline (release build); writes bench/RESULTS.md.
     #[command(disable_help_flag = true)]
     Bench(BenchArgs),
+    /// Print each crate's module dependency graph; fail on an import cycle between modules.
+    Layers,
 }
 
 /// Arguments passed to the bench harness unchanged (`cargo xtask bench --help` lists them).
@@ -69,6 +73,15 @@ fn main() -> ExitCode {
         Task::Schema(args) => (args, schema::files(&registry::catalog()), "schema", "cargo xtask schema"),
         Task::Docs(args) => (args, docs::files(&registry::catalog()), "docs/options", "cargo xtask docs"),
         Task::Bench(bench) => return bench::run(&bench.args),
+        Task::Layers => {
+            return match layers::run(&workspace_root()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(problems) => {
+                    eprintln!("{problems}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
     };
     let dir = args.out.clone().unwrap_or_else(|| workspace_root().join(default_dir));
     let extension = if default_dir == "schema" { "json" } else { "md" };

@@ -9,7 +9,6 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::ProbeResult;
-use super::runner::ProbeContext;
 use crate::child::signal::SIGKILL;
 use crate::child::{BoxFuture, Child, ExitStatus, SpawnError, SpawnSpec, Spawner};
 
@@ -92,19 +91,25 @@ impl Drop for KillOnDrop<'_> {
     }
 }
 
-/// Runs one exec check, bounded by `timeout`.
-pub(super) async fn check_exec(probe: &ExecProbe, timeout: Duration, context: &ProbeContext) -> ProbeResult {
+/// Runs one exec check, bounded by `timeout`, through `spawner`, in the probe's working directory (else
+/// `working_dir`) with `env` added to the supervisor's environment.
+pub(super) async fn check_exec(
+    probe: &ExecProbe,
+    timeout: Duration,
+    spawner: &dyn Spawner,
+    working_dir: Option<&std::path::Path>,
+    env: &[(String, String)],
+) -> ProbeResult {
     if probe.command.is_empty() {
         return ProbeResult::Failure("the exec probe has an empty command".into());
     }
     let shown = probe.command.to_string();
     let spec = SpawnSpec {
         argv: probe.command.argv(),
-        env: context.env.clone(),
-        working_dir: probe.working_dir.clone().or_else(|| context.working_dir.clone()),
+        env: env.to_vec(),
+        working_dir: probe.working_dir.clone().or_else(|| working_dir.map(Into::into)),
         capture_output: false,
     };
-    let spawner = context.spawner.as_ref();
     let deadline = Instant::now() + timeout;
     let child = match tokio::time::timeout_at(deadline, spawner.spawn(spec)).await {
         Ok(Ok(child)) => child,

@@ -66,7 +66,10 @@ impl ProbeContext {
 pub async fn check(check: &ProbeCheck, timeout: Duration, context: &ProbeContext) -> ProbeResult {
     let timeout = if timeout.is_zero() { DEFAULT_TIMEOUT } else { timeout };
     match check {
-        ProbeCheck::Exec(exec) => check_exec(exec, timeout, context).await,
+        ProbeCheck::Exec(exec) => {
+            let spawner = context.spawner.as_ref();
+            check_exec(exec, timeout, spawner, context.working_dir.as_deref(), &context.env).await
+        }
         ProbeCheck::HttpGet(http) => check_http(http, timeout).await,
     }
 }
