@@ -20,7 +20,6 @@ mod project;
 mod service;
 mod settings;
 mod shutdown;
-mod validate;
 
 pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
@@ -32,8 +31,7 @@ pub use package::{
 };
 pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
 pub use process::{Environment, Process, ProgramArg};
-pub use project::{MergedSettings, Project, ServiceEntry};
+pub use project::{MergedSettings, Project, ServiceEntry, ValidProject, closest, find_program};
 pub use service::{Instance, Instances, MultiService, Service, ServiceMeta};
 pub use settings::Settings;
 pub use shutdown::Shutdown;
-pub use validate::{ValidProject, closest, find_program};

@@ -1,10 +1,12 @@
-//! Project validation: everything that can be checked before a process starts, reported together.
+//! Validation: [`MergedSettings`] checked into a [`ValidProject`], everything that can be checked before a
+//! process starts (names, programs, dependencies, cycles), reported together.
 
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use crate::{Command, Condition, Environment, Error, Errors, MergedSettings, Origin, Process};
+use super::{MergedSettings, Project};
+use crate::{Command, Condition, Environment, Error, Errors, Origin, Process};
 
 /// A merged project that passed validation: the only input the supervisor accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,8 +74,25 @@ impl ValidProject {
     }
 }
 
+impl Project {
+    /// Merges and validates the project: the model the supervisor runs.
+    pub fn validate(&self) -> Result<ValidProject, Errors> {
+        let merged = self.settings()?;
+        validate(&self.name, merged)
+    }
+}
+
+impl MergedSettings {
+    /// Validates merged settings into the model the supervisor runs. [`Project::validate`] is
+    /// `project.settings()?.validate(project.name())`; call this directly to change the merged settings first
+    /// (configuration overrides of `processes.<name>`).
+    pub fn validate(self, project_name: &str) -> Result<ValidProject, Errors> {
+        validate(project_name, self)
+    }
+}
+
 /// Validates merged settings.
-pub(crate) fn validate(name: &str, merged: MergedSettings) -> Result<ValidProject, Errors> {
+fn validate(name: &str, merged: MergedSettings) -> Result<ValidProject, Errors> {
     let MergedSettings { settings, origins } = merged;
     let processes = settings.processes;
     let mut errors = Vec::new();
