@@ -12,6 +12,7 @@ mod command;
 mod dependency;
 pub mod duration;
 mod error;
+mod lookup;
 mod origin;
 mod package;
 mod probe;
@@ -25,13 +26,14 @@ pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
 pub use dependency::{Condition, Dependency};
 pub use error::{Error, Errors, Result};
+pub use lookup::{NotFound, effective_path, find_program};
 pub use origin::Origin;
 pub use package::{
     DEFAULT_STORE_DIR, Package, PackageError, PackageKind, PackageProblem, StorePath, StorePathError, parse_drv_name,
 };
 pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
 pub use process::{Environment, Process, ProgramArg};
-pub use project::{MergedSettings, Project, ServiceEntry, ValidProject, closest, find_program};
+pub use project::{MergedSettings, Project, ServiceEntry, ValidProject, closest};
 pub use service::{Instance, Instances, MultiService, Service, ServiceMeta};
 pub use settings::Settings;
 pub use shutdown::Shutdown;

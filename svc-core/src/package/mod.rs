@@ -19,7 +19,7 @@
 //! The package type and its lookups are here; [`store_path`] parses Nix store paths, [`error`] holds
 //! [`PackageError`] and its messages, [`serde`] the configuration-file and JSON Schema forms.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,9 @@ mod store_path;
 
 pub use error::{PackageError, PackageProblem};
 pub use store_path::{DEFAULT_STORE_DIR, StorePath, StorePathError, parse_drv_name};
+
+use crate::find_program;
+use crate::lookup::is_executable;
 
 /// An executable package: a name looked up on `PATH`, an absolute path, or a Nix store path.
 ///
@@ -187,7 +190,7 @@ impl Package {
         let main = self.main_program_name_in(env);
         match env.kind(&self.spec) {
             PackageKind::Name => {
-                search_path(&main, env.path.as_deref()).map_err(|searched| self.not_on_path(&main, searched))
+                find_program(&main, env.path.as_deref(), None).map_err(|e| self.not_on_path(&main, e.into_dirs()))
             }
             PackageKind::Path | PackageKind::StorePath => {
                 let path = Path::new(&self.spec);
@@ -223,9 +226,9 @@ impl Package {
                         return Ok(candidate);
                     }
                 }
-                search_path(program, env.path.as_deref()).map_err(|searched| {
+                find_program(program, env.path.as_deref(), None).map_err(|not_found| {
                     let mut all = first;
-                    all.extend(searched);
+                    all.extend(not_found.into_dirs());
                     self.not_on_path(program, dedup(all))
                 })
             }
@@ -335,23 +338,6 @@ impl Env {
     }
 }
 
-/// Finds `program` in the directories of `path_var`, as `execvp` would (empty entries, meaning the current
-/// directory, are skipped: a service must not pick up whatever lies in the directory `up` runs in). On failure
-/// returns the directories searched.
-fn search_path(program: &str, path_var: Option<&OsStr>) -> Result<PathBuf, Vec<PathBuf>> {
-    let dirs: Vec<PathBuf> = path_var
-        .map(|p| std::env::split_paths(p).filter(|dir| !dir.as_os_str().is_empty()).collect())
-        .unwrap_or_default();
-    let dirs = dedup(dirs);
-    for dir in &dirs {
-        let candidate = dir.join(program);
-        if is_executable(&candidate) {
-            return Ok(candidate);
-        }
-    }
-    Err(dirs)
-}
-
 /// Removes repeated directories, keeping the first occurrence (PATH often lists a directory twice).
 fn dedup(dirs: Vec<PathBuf>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::with_capacity(dirs.len());
@@ -378,11 +364,6 @@ fn check_program_name(name: &str) -> Result<(), String> {
 
 fn is_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 fn file_name(path: &Path) -> String {

@@ -15,7 +15,7 @@ mod merge;
 mod validate;
 
 pub use merge::MergedSettings;
-pub use validate::{ValidProject, closest, find_program};
+pub use validate::{ValidProject, closest};
 
 /// A service or instance held by a [`Project`], with its options type erased so that options can be shown,
 /// overridden from config files and turned into [`Settings`] uniformly.
