@@ -25,7 +25,7 @@ mod shutdown;
 pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
 pub use dependency::{Condition, Dependency};
-pub use error::{Error, Errors, Result};
+pub use error::{Error, Errors, ProblemList, Result};
 pub use lookup::{NotFound, effective_path, find_program};
 pub use origin::Origin;
 pub use package::{
