@@ -192,20 +192,81 @@ impl Errors {
 
 impl fmt::Display for Errors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.as_slice() {
+        ProblemList::new(&self.0).fmt(f)
+    }
+}
+
+impl std::error::Error for Errors {}
+
+/// Shows a list of problems as one message: a single problem as itself; several (or none) as a header
+/// `<count> <noun>:` followed by one indented line per problem, `\n  <marker><problem>`. The noun defaults to
+/// `problems` and the marker to `- `.
+///
+/// Every multi-problem error of `svc` is displayed this way, so that they all read alike.
+///
+/// ```
+/// use svc_core::ProblemList;
+///
+/// let problems = ["port 80 is taken", "`redis` is not installed"];
+/// assert_eq!(
+///     ProblemList::new(&problems).to_string(),
+///     "2 problems:\n  - port 80 is taken\n  - `redis` is not installed"
+/// );
+/// assert_eq!(ProblemList::new(&problems[..1]).to_string(), "port 80 is taken");
+/// assert_eq!(
+///     ProblemList::new(&problems).noun("configuration problems").marker("").to_string(),
+///     "2 configuration problems:\n  port 80 is taken\n  `redis` is not installed"
+/// );
+///
+/// // In a `Display` impl:
+/// struct Failed(Vec<String>);
+///
+/// impl std::fmt::Display for Failed {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         ProblemList::new(&self.0).fmt(f)
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemList<'a, T> {
+    problems: &'a [T],
+    noun: &'a str,
+    marker: &'a str,
+}
+
+impl<'a, T: fmt::Display> ProblemList<'a, T> {
+    /// The list of `problems`, with the noun `problems` and the marker `- `.
+    pub fn new(problems: &'a [T]) -> Self {
+        ProblemList { problems, noun: "problems", marker: "- " }
+    }
+
+    /// The noun of the header (`configuration problems` gives `3 configuration problems:`).
+    #[must_use]
+    pub fn noun(self, noun: &'a str) -> Self {
+        ProblemList { noun, ..self }
+    }
+
+    /// What starts each problem's line after the indentation (`""` for none).
+    #[must_use]
+    pub fn marker(self, marker: &'a str) -> Self {
+        ProblemList { marker, ..self }
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for ProblemList<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems {
             [one] => one.fmt(f),
             many => {
-                write!(f, "{} problems:", many.len())?;
-                for e in many {
-                    write!(f, "\n  - {e}")?;
+                write!(f, "{} {}:", many.len(), self.noun)?;
+                for problem in many {
+                    write!(f, "\n  {}{problem}", self.marker)?;
                 }
                 Ok(())
             }
         }
     }
 }
-
-impl std::error::Error for Errors {}
 
 impl From<Error> for Errors {
     fn from(e: Error) -> Self {
@@ -218,5 +279,19 @@ impl IntoIterator for Errors {
     type IntoIter = std::vec::IntoIter<Error>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_lists() {
+        let none: [&str; 0] = [];
+        assert_eq!(ProblemList::new(&none).to_string(), "0 problems:");
+        let errors = Errors(vec![Error::msg("a"), Error::msg("b")]);
+        assert_eq!(errors.to_string(), "2 problems:\n  - a\n  - b");
+        assert_eq!(Errors(vec![Error::msg("a")]).to_string(), "a");
     }
 }

@@ -12,6 +12,7 @@ mod command;
 mod dependency;
 pub mod duration;
 mod error;
+mod lookup;
 mod origin;
 mod package;
 mod probe;
@@ -20,20 +21,19 @@ mod project;
 mod service;
 mod settings;
 mod shutdown;
-mod validate;
 
 pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
 pub use dependency::{Condition, Dependency};
-pub use error::{Error, Errors, Result};
+pub use error::{Error, Errors, ProblemList, Result};
+pub use lookup::{NotFound, effective_path, find_program};
 pub use origin::Origin;
 pub use package::{
     DEFAULT_STORE_DIR, Package, PackageError, PackageKind, PackageProblem, StorePath, StorePathError, parse_drv_name,
 };
 pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
 pub use process::{Environment, Process, ProgramArg};
-pub use project::{MergedSettings, Project, ServiceEntry};
+pub use project::{MergedSettings, Project, ServiceEntry, ValidProject, closest};
 pub use service::{Instance, Instances, MultiService, Service, ServiceMeta};
 pub use settings::Settings;
 pub use shutdown::Shutdown;
-pub use validate::{ValidProject, closest, find_program};

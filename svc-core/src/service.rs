@@ -127,27 +127,4 @@ impl<S: MultiService> Instances<S> {
         self.0.insert(name.into(), options);
         self
     }
-
-    /// The settings of every enabled instance, merged; two instances defining the same process is an error
-    /// naming both.
-    pub fn settings(&self) -> std::result::Result<Settings, crate::Errors> {
-        let mut project = crate::Project::new(S::NAME);
-        for (name, options) in &self.0 {
-            project = project.instance(name.clone(), options.clone_via_serde()?);
-        }
-        project.settings().map(|merged| merged.settings)
-    }
-}
-
-/// Clones options through their serde representation (option structs need not implement `Clone`).
-trait CloneViaSerde: Sized {
-    fn clone_via_serde(&self) -> std::result::Result<Self, crate::Errors>;
-}
-
-impl<S: ServiceMeta> CloneViaSerde for S {
-    fn clone_via_serde(&self) -> std::result::Result<Self, crate::Errors> {
-        serde_json::to_value(self).and_then(serde_json::from_value).map_err(|e| {
-            crate::Error::Service { origin: S::NAME.into(), source: Box::new(crate::Error::msg(e)) }.into()
-        })
-    }
 }

@@ -426,6 +426,49 @@ fn a_relative_program_is_looked_up_in_the_working_dir() {
     assert!(matches!(errors(&missing).0.as_slice(), [Error::ProgramNotFound { .. }]));
 }
 
+/// A temp dir holding an executable `only-here`, which is on no other PATH.
+fn dir_with_only_here() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("only-here");
+    std::fs::write(&program, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+fn a_program_is_looked_up_on_the_path_the_process_sets() {
+    let dir = dir_with_only_here();
+    let path = dir.path().to_str().unwrap();
+    let own = Project::new("test").process("p", Process::new("only-here").env("PATH", path));
+    assert!(own.validate().is_ok(), "{:?}", own.validate());
+    // The project's environment is the process's too, unless the process sets its own PATH.
+    let project_wide = Project::new("test").env("PATH", path).process("p", Process::new("only-here"));
+    assert!(project_wide.validate().is_ok(), "{:?}", project_wide.validate());
+    let overridden =
+        Project::new("test").env("PATH", path).process("p", Process::new("only-here").env("PATH", "/nonexistent"));
+    match errors(&overridden).0.as_slice() {
+        [Error::ProgramNotFound { searched, .. }] => assert_eq!(searched, "PATH=/nonexistent"),
+        other => panic!("expected ProgramNotFound, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_program_only_on_another_path_is_not_found_naming_path() {
+    let _dir = dir_with_only_here();
+    let project = Project::new("test").process("p", Process::new("only-here"));
+    let errors = errors(&project);
+    match errors.0.as_slice() {
+        [Error::ProgramNotFound { process, program, searched }] => {
+            assert_eq!((process.as_str(), program.as_str()), ("p", "only-here"));
+            assert!(searched.starts_with("PATH="), "{searched}");
+        }
+        other => panic!("expected ProgramNotFound, got {other:?}"),
+    }
+    let text = errors.to_string();
+    assert!(text.contains("program `only-here` not found (searched PATH="), "{text}");
+}
+
 #[test]
 fn disabled_processes_and_shell_commands_are_not_looked_up() {
     let project = Project::new("test")

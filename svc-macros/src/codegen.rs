@@ -8,7 +8,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, GenericParam, Lit, UnOp};
 
-use crate::model::{Container, Kind, OptionField, Parsed};
+use crate::attrs::Kind;
+use crate::model::{Container, OptionField, Parsed};
 
 /// The output for parsed input: the generated code (or the item unchanged when it has the wrong shape) followed
 /// by every error.

@@ -15,7 +15,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Meta, Path, Token};
 
-use crate::model::{Kind, OuterAttrs, PROVIDED_DERIVES};
+use crate::attrs::{Kind, OuterAttrs, PROVIDED_DERIVES};
 
 /// A `#[derive(...)]` found above the service attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]

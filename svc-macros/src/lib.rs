@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+mod attrs;
 mod codegen;
 mod derive_above;
 mod model;
@@ -16,7 +17,7 @@ mod names;
 
 use proc_macro::TokenStream;
 
-use crate::model::Kind;
+use crate::attrs::Kind;
 
 /// Declares a single-instance service: a struct whose fields are the service's options.
 ///

@@ -7,57 +7,14 @@
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream, Parser};
+use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Field, Fields, Generics, Ident, Item, Lit, LitStr, Meta, Path, Token, Visibility};
 
+use crate::attrs::{CONTAINER_KEYS, Kind, OPTION_KEYS, PROVIDED_DERIVES};
 use crate::derive_above::DeriveAbove;
 use crate::names;
-
-/// Which macro is expanding.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `#[service]`: one instance.
-    Single,
-    /// `#[multi_service]`: named instances.
-    Multi,
-}
-
-impl Kind {
-    /// The attribute as the user writes it, for messages.
-    pub fn attr(self) -> &'static str {
-        match self {
-            Kind::Single => "#[service]",
-            Kind::Multi => "#[multi_service]",
-        }
-    }
-
-    /// The fields the macro adds, which the user must not declare, with why they are reserved.
-    fn reserved_fields(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Kind::Single => &[("enable", "the service's on/off switch")],
-            Kind::Multi => &[
-                ("enable", "the instance's on/off switch"),
-                ("data_dir", "where the instance keeps its data; read it with `Instance::data_dir()`"),
-                ("namespace", "the namespace of the instance's processes; read it with `Instance::namespace()`"),
-            ],
-        }
-    }
-}
-
-/// The traits the macro implements for the user, by the last segment of the path a user might derive them with.
-pub(crate) const PROVIDED_DERIVES: &[(&str, &str)] = &[
-    ("Default", "implements `Default` from the `#[option(default = ...)]` values"),
-    ("Serialize", "derives `Serialize` through svc's own serde"),
-    ("Deserialize", "derives `Deserialize` (with defaults, rejecting unknown fields) through svc's own serde"),
-    ("JsonSchema", "derives `JsonSchema` through svc's own schemars"),
-];
-
-/// The keys of `#[service(...)]` / `#[multi_service(...)]`.
-const CONTAINER_KEYS: &[&str] = &["name"];
-/// The keys of `#[option(...)]`.
-const OPTION_KEYS: &[&str] = &["default", "description"];
 
 /// A service struct, ready for code generation.
 pub struct Container {
@@ -433,19 +390,6 @@ enum DocLine {
 /// A path as the user wrote it, for messages (`name`, `serde::name`).
 fn path_name(path: &Path) -> String {
     path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
-}
-
-/// `Parse` for a whole `#[...]` list, used by the derive-above detection.
-pub struct OuterAttrs(pub Vec<Attribute>);
-
-impl Parse for OuterAttrs {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        if !input.is_empty() {
-            return Err(input.error("not only attributes"));
-        }
-        Ok(OuterAttrs(attrs))
-    }
 }
 
 #[cfg(test)]

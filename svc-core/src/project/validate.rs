@@ -1,10 +1,10 @@
-//! Project validation: everything that can be checked before a process starts, reported together.
-
-use std::path::{Path, PathBuf};
+//! Validation: [`MergedSettings`] checked into a [`ValidProject`], everything that can be checked before a
+//! process starts (names, programs, dependencies, cycles), reported together.
 
 use indexmap::IndexMap;
 
-use crate::{Command, Condition, Environment, Error, Errors, MergedSettings, Origin, Process};
+use super::{MergedSettings, Project};
+use crate::{Command, Condition, Environment, Error, Errors, Origin, Process, effective_path, find_program};
 
 /// A merged project that passed validation: the only input the supervisor accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,8 +72,25 @@ impl ValidProject {
     }
 }
 
+impl Project {
+    /// Merges and validates the project: the model the supervisor runs.
+    pub fn validate(&self) -> Result<ValidProject, Errors> {
+        let merged = self.settings()?;
+        validate(&self.name, merged)
+    }
+}
+
+impl MergedSettings {
+    /// Validates merged settings into the model the supervisor runs. [`Project::validate`] is
+    /// `project.settings()?.validate(project.name())`; call this directly to change the merged settings first
+    /// (configuration overrides of `processes.<name>`).
+    pub fn validate(self, project_name: &str) -> Result<ValidProject, Errors> {
+        validate(project_name, self)
+    }
+}
+
 /// Validates merged settings.
-pub(crate) fn validate(name: &str, merged: MergedSettings) -> Result<ValidProject, Errors> {
+fn validate(name: &str, merged: MergedSettings) -> Result<ValidProject, Errors> {
     let MergedSettings { settings, origins } = merged;
     let processes = settings.processes;
     let mut errors = Vec::new();
@@ -87,9 +104,15 @@ pub(crate) fn validate(name: &str, merged: MergedSettings) -> Result<ValidProjec
             errors.push(Error::EmptyCommand { process: name.clone() });
         } else if !process.disabled
             && let Command::Exec(argv) = &process.command
-            && let Err(searched) = find_program(&argv[0], process.working_dir.as_deref())
+            // The child's PATH, not only the supervisor's: a process may set its own.
+            && let path_var = effective_path([&settings.environment, &process.environment])
+            && let Err(not_found) = find_program(&argv[0], path_var.as_deref(), process.working_dir.as_deref())
         {
-            errors.push(Error::ProgramNotFound { process: name.clone(), program: argv[0].clone(), searched });
+            errors.push(Error::ProgramNotFound {
+                process: name.clone(),
+                program: argv[0].clone(),
+                searched: not_found.to_string(),
+            });
         }
         for (dependency, dep) in &process.depends_on {
             let Some(target) = processes.get(dependency) else {
@@ -141,30 +164,6 @@ fn check_process_name(name: &str) -> Result<(), String> {
         return Err("starts with `-` or `.`".into());
     }
     Ok(())
-}
-
-/// Finds `program` as `execve` would after a `PATH` search; on failure says where it looked.
-pub fn find_program(program: &str, working_dir: Option<&Path>) -> Result<PathBuf, String> {
-    if program.contains('/') {
-        let path = match working_dir {
-            Some(dir) if Path::new(program).is_relative() => dir.join(program),
-            _ => PathBuf::from(program),
-        };
-        return if is_executable(&path) { Ok(path) } else { Err(path.display().to_string()) };
-    }
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path_var) {
-        let candidate = dir.join(program);
-        if is_executable(&candidate) {
-            return Ok(candidate);
-        }
-    }
-    Err(format!("PATH={}", path_var.to_string_lossy()))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// The name in `names` closest to `wanted`, if it is close enough to be a likely typo.

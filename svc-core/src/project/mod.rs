@@ -1,13 +1,21 @@
-//! A project: the services, instances and plain processes to run together, merged into one set of processes.
+//! A project: the services, instances and plain processes to run together.
+//!
+//! This module holds the [`Project`] builder and the type-erased [`ServiceEntry`]; [`merge`] combines what they
+//! contribute into [`MergedSettings`], and [`validate`] checks those into the [`ValidProject`] the supervisor
+//! runs. Data flows one way: builder -> merge -> validate.
 
 use std::fmt;
-
-use indexmap::IndexMap;
-use serde_json::Value;
-
 use std::path::PathBuf;
 
-use crate::{Environment, Error, Errors, Instance, MultiService, Origin, Process, Service, Settings, ValidProject};
+use serde_json::Value;
+
+use crate::{Instance, MultiService, Origin, Process, Service, Settings};
+
+mod merge;
+mod validate;
+
+pub use merge::MergedSettings;
+pub use validate::{ValidProject, closest};
 
 /// A service or instance held by a [`Project`], with its options type erased so that options can be shown,
 /// overridden from config files and turned into [`Settings`] uniformly.
@@ -130,24 +138,6 @@ impl fmt::Debug for Project {
     }
 }
 
-/// The merged settings of a project, with the contributor of every process.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MergedSettings {
-    /// All processes and the project environment.
-    pub settings: Settings,
-    /// For each process, who defined it (`hello`, `hello.hello1`, `project`, or a file).
-    pub origins: IndexMap<String, Origin>,
-}
-
-impl MergedSettings {
-    /// Validates merged settings into the model the supervisor runs. [`Project::validate`] is
-    /// `project.settings()?.validate(project.name())`; call this directly to change the merged settings first
-    /// (configuration overrides of `processes.<name>`).
-    pub fn validate(self, project_name: &str) -> Result<ValidProject, Errors> {
-        crate::validate::validate(project_name, self)
-    }
-}
-
 impl Project {
     /// An empty project called `name` (used for the log prefix, the control socket and file names).
     pub fn new(name: impl Into<String>) -> Self {
@@ -224,83 +214,5 @@ impl Project {
     /// The processes and environment added directly to the project, mutable.
     pub fn own_settings_mut(&mut self) -> &mut Settings {
         &mut self.own
-    }
-
-    /// Merges the settings of every enabled service and instance with the project's own processes.
-    ///
-    /// Every problem is reported: a service whose settings fail, the same process name from two contributors
-    /// (naming both), the same environment variable set to two values, the same service or instance added twice.
-    pub fn settings(&self) -> Result<MergedSettings, Errors> {
-        let mut errors = Vec::new();
-        let mut merged = MergedSettings { settings: Settings::new(), origins: IndexMap::new() };
-        let mut env_origins: IndexMap<String, Origin> = IndexMap::new();
-        let mut seen = std::collections::HashSet::new();
-        for entry in &self.entries {
-            let origin = entry.origin();
-            if !seen.insert(origin.clone()) {
-                errors.push(Error::DuplicateService { name: origin.to_string() });
-                continue;
-            }
-            if !entry.enabled() {
-                continue;
-            }
-            match entry.settings() {
-                Ok(settings) => merge_into(&mut merged, &mut env_origins, &origin, settings, &mut errors),
-                Err(e @ Error::Service { .. }) => errors.push(e),
-                Err(e) => errors.push(Error::Service { origin: origin.to_string(), source: Box::new(e) }),
-            }
-        }
-        for (path, settings) in &self.files {
-            merge_into(&mut merged, &mut env_origins, &Origin::File(path.clone()), settings.clone(), &mut errors);
-        }
-        merge_into(&mut merged, &mut env_origins, &Origin::Project, self.own.clone(), &mut errors);
-        if errors.is_empty() { Ok(merged) } else { Err(Errors(errors)) }
-    }
-
-    /// Merges and validates the project: the model the supervisor runs.
-    pub fn validate(&self) -> Result<ValidProject, Errors> {
-        let merged = self.settings()?;
-        crate::validate::validate(&self.name, merged)
-    }
-}
-
-fn merge_into(
-    merged: &mut MergedSettings,
-    env_origins: &mut IndexMap<String, Origin>,
-    origin: &Origin,
-    settings: Settings,
-    errors: &mut Vec<Error>,
-) {
-    for (name, process) in settings.processes {
-        if let Some(first) = merged.origins.get(&name) {
-            errors.push(Error::DuplicateProcess { name, first: first.to_string(), second: origin.to_string() });
-            continue;
-        }
-        merged.origins.insert(name.clone(), origin.clone());
-        merged.settings.processes.insert(name, process);
-    }
-    merge_environment(&mut merged.settings.environment, env_origins, origin, settings.environment, errors);
-}
-
-fn merge_environment(
-    into: &mut Environment,
-    env_origins: &mut IndexMap<String, Origin>,
-    origin: &Origin,
-    environment: Environment,
-    errors: &mut Vec<Error>,
-) {
-    for (key, value) in environment {
-        match into.get(&key) {
-            Some(existing) if *existing != value => errors.push(Error::ConflictingEnvironment {
-                first: (env_origins[&key].to_string(), existing.clone()),
-                second: (origin.to_string(), value),
-                key,
-            }),
-            Some(_) => {}
-            None => {
-                env_origins.insert(key.clone(), origin.clone());
-                into.insert(key, value);
-            }
-        }
     }
 }
