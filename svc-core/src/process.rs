@@ -198,8 +198,14 @@ impl Process {
 
     /// Whether `code` counts as a successful exit.
     pub fn is_success(&self, code: i32) -> bool {
-        code == 0 || self.success_exit_codes.contains(&code)
+        is_success_code(code, &self.success_exit_codes)
     }
+}
+
+/// Whether exit `code` is a success for a process with these `success_exit_codes`: 0 or one of them. The one
+/// rule, used by [`Process::is_success`] and by the supervisor (restart policies, `process_completed_successfully`).
+pub fn is_success_code(code: i32, success_exit_codes: &[i32]) -> bool {
+    code == 0 || success_exit_codes.contains(&code)
 }
 
 /// A program name or argument: anything string-like or path-like (paths are converted lossily only if they are

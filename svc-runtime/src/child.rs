@@ -102,10 +102,9 @@ impl ExitStatus {
         }
     }
 
-    /// Whether this is a success: exit code 0 or one of `success_exit_codes` (a signal never is). The one rule
-    /// for "succeeded", used by the process machine, `process_completed_successfully` and exec probes.
+    /// Whether this is a success: an exit code that [`svc_core::is_success_code`] accepts (a signal never is).
     pub fn is_success(self, success_exit_codes: &[i32]) -> bool {
-        matches!(self, ExitStatus::Code(code) if code == 0 || success_exit_codes.contains(&code))
+        matches!(self, ExitStatus::Code(code) if svc_core::is_success_code(code, success_exit_codes))
     }
 }
 

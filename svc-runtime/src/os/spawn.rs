@@ -17,6 +17,8 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use svc_core::NotFound;
+
 use crate::child::{SpawnError, SpawnSpec};
 
 /// Stack of the child between `clone` and `execve` (it only calls a handful of syscall wrappers).
@@ -62,26 +64,28 @@ fn c_string(bytes: &[u8], what: &str) -> Result<CString, SpawnError> {
     CString::new(bytes).map_err(|_| SpawnError(format!("{what} contains a NUL byte")))
 }
 
-/// Finds `program` like `execvp` would, with the child's `PATH`.
+/// The `PATH` searched when neither the child's environment nor the supervisor's has one (glibc's `execvp`
+/// default, plus `/usr/local/bin`).
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// The file to `execve` for `program`: the one lookup of `svc_core::find_program`, on the child's `PATH`, with
+/// relative entries resolved against the child's working directory. `None` if a bare name is on no directory.
 fn resolve(program: &str, path_var: Option<&OsStr>, working_dir: Option<&Path>) -> Option<PathBuf> {
-    if program.contains('/') {
-        return Some(PathBuf::from(program));
-    }
-    let default;
-    let path_var = match path_var {
-        Some(p) => p,
-        None => {
-            default = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-            default.as_os_str()
+    // The child changes into `working_dir` before `execve`: resolve against where that really is.
+    let cwd;
+    let working_dir = match working_dir {
+        Some(dir) if dir.is_relative() => {
+            cwd = std::env::current_dir().map(|cwd| cwd.join(dir)).unwrap_or_else(|_| dir.to_path_buf());
+            Some(cwd.as_path())
         }
+        other => other,
     };
-    std::env::split_paths(path_var)
-        .map(|dir| if dir.is_relative() { working_dir.map_or(dir.clone(), |w| w.join(&dir)) } else { dir })
-        .map(|dir| dir.join(program))
-        .find(|candidate| {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+    match svc_core::find_program(program, Some(path_var.unwrap_or(OsStr::new(DEFAULT_PATH))), working_dir) {
+        Ok(found) => Some(found),
+        // A path is not searched for: `execve` says exactly what is wrong with it (missing, not executable).
+        Err(NotFound::Path(_)) => Some(PathBuf::from(program)),
+        Err(NotFound::OnPath(_)) => None,
+    }
 }
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
