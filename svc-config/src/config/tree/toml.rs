@@ -6,7 +6,8 @@ use std::sync::Arc;
 use ::toml::de::{DeTable, DeValue};
 use indexmap::IndexMap;
 
-use super::{Entry, Loc, Node, ParseError, Value};
+use super::diagnostic::ParseError;
+use super::node::{Entry, Loc, Node, Value};
 
 /// Parses a TOML document.
 pub fn parse_toml(text: &str, source: &Arc<str>) -> Result<Node, ParseError> {

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span, StrInput};
 
-use super::{Entry, Loc, Node, ParseError, Value};
+use super::diagnostic::ParseError;
+use super::node::{Entry, Loc, Node, Value};
 
 struct YamlBuilder<'a> {
     source: Arc<str>,
