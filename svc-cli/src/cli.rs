@@ -14,7 +14,7 @@ use svc_runtime::{UpOptions, up};
 ///
 /// Global options (`--config`) go before or after the subcommand. The options of `up` may be given without
 /// the subcommand (`prog --color never`), after it, or before it (`prog --color never up`); before another
-/// subcommand they are an error ([`place_up_args`], applied by [`run`]).
+/// subcommand they are an error ([`place_up_args`], applied by [`parse_args`]).
 #[derive(Debug, Parser)]
 #[command(about, long_about = None)]
 pub struct Cli {
@@ -94,34 +94,53 @@ impl UpArgs {
 ///
 /// Validation errors are all printed and give exit code 2; otherwise the exit code is `up`'s.
 pub fn run(project: Project) -> ExitCode {
-    use clap::{CommandFactory, FromArgMatches};
+    use clap::CommandFactory;
     // The help describes the user's project, not this crate.
-    let mut command = Cli::command()
+    let command = Cli::command()
         .about(format!("Runs the services of the `{}` project under a supervisor.", project.name()))
         .disable_version_flag(true);
+    run_with(project, parse_args(command))
+}
+
+/// A parsed command line that has the options of `up` at the top level (so that `prog --color never` runs
+/// `up`) and may have an `up` subcommand: [`Cli`], and the `svc` binary's.
+pub trait UpPlacement {
+    /// The top level's options of `up`, and the `up` subcommand's own when that is the subcommand given.
+    fn up_args(&mut self) -> (&UpArgs, Option<&mut UpArgs>);
+}
+
+impl UpPlacement for Cli {
+    fn up_args(&mut self) -> (&UpArgs, Option<&mut UpArgs>) {
+        let up_command = match &mut self.command {
+            Some(Command::Up(args)) => Some(args),
+            _ => None,
+        };
+        (&self.up, up_command)
+    }
+}
+
+/// Parses the process's arguments with `command` (`T`'s clap command, possibly customised), then places the
+/// options of `up` written before a subcommand ([`place_up_args`]). On an error, prints clap's message and
+/// exits (code 2).
+pub fn parse_args<T: clap::FromArgMatches + UpPlacement>(mut command: clap::Command) -> T {
     let matches = command.clone().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let cli = match T::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    match cli.placed(&matches) {
-        Ok(cli) => run_with(project, cli),
+    match placed(cli, &matches) {
+        Ok(cli) => cli,
         Err(message) => command.error(clap::error::ErrorKind::ArgumentConflict, message).exit(),
     }
 }
 
-impl Cli {
-    /// Applies [`place_up_args`] to arguments parsed from `matches`.
-    fn placed(mut self, matches: &clap::ArgMatches) -> Result<Cli, String> {
-        if matches.subcommand_name().is_some() {
-            let up_command = match &mut self.command {
-                Some(Command::Up(args)) => Some(args),
-                _ => None,
-            };
-            place_up_args(matches, &self.up, up_command)?;
-        }
-        Ok(self)
+/// Applies [`place_up_args`] to `cli`, parsed from `matches`: only options before a subcommand need placing.
+fn placed<T: UpPlacement>(mut cli: T, matches: &clap::ArgMatches) -> Result<T, String> {
+    if matches.subcommand_name().is_some() {
+        let (top, up_command) = cli.up_args();
+        place_up_args(matches, top, up_command)?;
     }
+    Ok(cli)
 }
 
 /// The ids of [`UpArgs`]'s arguments, with their flag for messages.
@@ -212,7 +231,7 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, String> {
         let matches = Cli::command().try_get_matches_from(args).map_err(|e| e.to_string())?;
-        Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?.placed(&matches)
+        placed(Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?, &matches)
     }
 
     #[test]

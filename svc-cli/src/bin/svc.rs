@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use svc_cli::cli::{Cli, Command, UpArgs, run_with};
+use svc_cli::cli::{Cli, Command, UpArgs, UpPlacement, parse_args, run_with};
 use svc_cli::compose_args::{ComposeArgs, ExportArgs};
 use svc_cli::config_args::{ConfigArgs, ConfigCommandArgs};
 
@@ -50,25 +50,20 @@ enum SvcCommand {
     Export(ExportArgs),
 }
 
-fn main() -> ExitCode {
-    use clap::{CommandFactory, FromArgMatches};
-    let command = SvcCli::command();
-    let matches = command.clone().get_matches();
-    let mut cli = match SvcCli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
-    // `-f`, `--config` and the like go anywhere; the options of `up` before a subcommand only before `up`.
-    if matches.subcommand_name().is_some() {
-        let up_command = match &mut cli.command {
+impl UpPlacement for SvcCli {
+    fn up_args(&mut self) -> (&UpArgs, Option<&mut UpArgs>) {
+        let up_command = match &mut self.command {
             Some(SvcCommand::Up(args)) => Some(args),
             _ => None,
         };
-        if let Err(message) = svc_cli::cli::place_up_args(&matches, &cli.up, up_command) {
-            let mut command = command;
-            command.error(clap::error::ErrorKind::ArgumentConflict, message).exit();
-        }
+        (&self.up, up_command)
     }
+}
+
+fn main() -> ExitCode {
+    use clap::CommandFactory;
+    // `-f`, `--config` and the like go anywhere; the options of `up` before a subcommand only before `up`.
+    let cli: SvcCli = parse_args(SvcCli::command());
     let imported = match cli.compose.import() {
         Ok(imported) => imported,
         Err(code) => return code,

@@ -5,9 +5,13 @@
 //! harmless, and an error can name the process), re-typing unquoted values afterwards so that
 //! `backoff_seconds: ${WAIT}` still becomes a number.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
-use crate::config::tree::{Node, Value, resolve_plain};
+use super::error::ImportError;
+use crate::config::tree::{Diagnostic, Loc, Node, Value, resolve_plain};
 
 /// Variables available to expansion: `.env` files first (as process-compose gives them precedence), then the
 /// supervisor's environment.
@@ -200,6 +204,52 @@ pub fn parse_dotenv(text: &str) -> Result<IndexMap<String, String>, (usize, Stri
         vars.insert(key.to_owned(), value);
     }
     Ok(vars)
+}
+
+/// Reads the `.env` files (later ones win). A missing file is skipped unless `required` (files given
+/// explicitly must exist); any other read error, and a malformed line, is an error.
+pub(super) fn read_dotenv_files(files: &[PathBuf], required: bool) -> Result<IndexMap<String, String>, ImportError> {
+    let mut dotenv = IndexMap::new();
+    for env_file in files {
+        match std::fs::read_to_string(env_file) {
+            Ok(text) => dotenv.extend(parse_dotenv(&text).map_err(|(line, message)| {
+                ImportError::single(Loc::new(&Arc::from(env_file.display().to_string()), line, 1), message)
+            })?),
+            Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(ImportError::single(
+                    Loc::whole(env_file.display().to_string()),
+                    format!("cannot read the env file: {e}"),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(dotenv)
+}
+
+/// Reads a process's `env_file` (relative to the current directory): its variables, or an error message.
+pub(super) fn read_env_file(path: &str) -> Result<IndexMap<String, String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read env_file {path:?}: {e}"))?;
+    parse_dotenv(&text).map_err(|(line, message)| format!("{path}:{line}: {message}"))
+}
+
+/// The error for an undefined variable used at `at` (key path `path`): which variable, who uses it, and the
+/// ways to fix it.
+pub(super) fn undefined_error(at: &Node, path: &[String], undefined: &Undefined) -> Diagnostic {
+    let name = &undefined.name;
+    let whose = match path {
+        [processes, process, ..] if processes == "processes" => format!("process `{process}`"),
+        _ => "the file".to_owned(),
+    };
+    Diagnostic {
+        loc: at.loc.clone(),
+        path: path.join("."),
+        message: format!(
+            "variable `{name}` is not defined (used by {whose} in {}); define it in the environment or in .env, \
+             give a default with ${{{name}:-default}}, or write $${name} for a literal `${name}`",
+            at.loc.source
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,188 @@
+//! The located process-compose tree -> the svc model, with every problem reported at its file position.
+//!
+//! [`Converter`] (in `read`, with the typed readers every step uses) walks the merged document: the project
+//! settings and replica expansion here, one process in `process`, probes in `probe`; the keys each mapping
+//! accepts are listed in `keys`.
+
+mod keys;
+mod probe;
+mod process;
+mod read;
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use svc_core::{Dependency, Environment, Process};
+
+use self::keys::{PROJECT_KEYS, PROJECT_UNSUPPORTED, SHELL_KEYS, SHELL_UNSUPPORTED};
+pub(crate) use self::read::Converter;
+use self::read::join;
+use crate::config::tree::{Entry, Node};
+
+/// The processes and project settings read from a merged process-compose tree.
+pub(crate) struct Converted {
+    /// The project name, if the file sets one.
+    pub name: Option<String>,
+    /// The top-level `environment`.
+    pub environment: Environment,
+    /// Processes after replica expansion, with the name of the process as written (for origins).
+    pub processes: Vec<(String, String, Process)>,
+}
+
+impl Converter<'_> {
+    /// Converts the merged document.
+    pub fn project(&mut self, root: &Node) -> Converted {
+        let mut out = Converted { name: None, environment: Environment::new(), processes: Vec::new() };
+        let Some(map) = self.keys(root, "", PROJECT_KEYS, PROJECT_UNSUPPORTED) else {
+            return out;
+        };
+        self.settings(map, &mut out);
+        let global_log = map.get("log_location").and_then(|e| self.string(&e.value, "log_location"));
+        let Some(processes) = map.get("processes") else {
+            self.error(&root.loc, "processes", "missing: a process-compose file needs a `processes:` mapping");
+            return out;
+        };
+        let Some(processes) = processes.value.as_map() else {
+            self.error(
+                &processes.value.loc,
+                "processes",
+                format!("expected a mapping, found {}", processes.value.kind()),
+            );
+            return out;
+        };
+        out.processes = self.processes(processes, global_log.as_deref());
+        out
+    }
+
+    /// The top-level settings other than `processes` and `log_location`: `shell` (kept for the commands that
+    /// follow), `name`, `environment`; `version` and the flags are only type-checked.
+    fn settings(&mut self, map: &IndexMap<String, Entry>, out: &mut Converted) {
+        if let Some(shell) = map.get("shell")
+            && let Some(m) = self.keys(&shell.value, "shell", SHELL_KEYS, SHELL_UNSUPPORTED)
+        {
+            let program = m.get("shell_command").and_then(|e| self.string(&e.value, "shell.shell_command"));
+            let argument = m.get("shell_argument").and_then(|e| self.string(&e.value, "shell.shell_argument"));
+            match (program, argument) {
+                (Some(p), Some(a)) => self.shell = Some((p, a)),
+                _ => self.error(&shell.value.loc, "shell", "set both shell_command and shell_argument"),
+            }
+        }
+        if let Some(name) = map.get("name") {
+            out.name = self.string(&name.value, "name");
+        }
+        if let Some(v) = map.get("version") {
+            self.string(&v.value, "version");
+        }
+        for flag in ["disable_env_expansion", "is_strict"] {
+            if let Some(v) = map.get(flag) {
+                self.boolean(&v.value, flag);
+            }
+        }
+        if let Some(env) = map.get("environment") {
+            out.environment = self.environment(&env.value, "environment");
+        }
+    }
+
+    /// The processes, each replica a process of its own: `(replica name, name as written, process)`.
+    fn processes(
+        &mut self,
+        processes: &IndexMap<String, Entry>,
+        global_log: Option<&str>,
+    ) -> Vec<(String, String, Process)> {
+        // Replica names first, so that `depends_on: {worker: ...}` can expand to every replica of `worker`.
+        let mut replicas: IndexMap<String, Vec<String>> = IndexMap::new();
+        let mut parsed = Vec::new();
+        for (name, entry) in processes {
+            let path = join("processes", name);
+            if let Some((process, count)) = self.process(&entry.value, &path) {
+                let names = replica_names(name, count);
+                replicas.insert(name.clone(), names);
+                parsed.push((name.clone(), process));
+            }
+        }
+        let mut out = Vec::new();
+        for (name, mut process) in parsed {
+            if process.log_location.is_none() {
+                process.log_location = global_log.map(PathBuf::from);
+            }
+            process.depends_on = expand_dependencies(std::mem::take(&mut process.depends_on), &replicas);
+            out.extend(replicate(&name, &process, &replicas[&name]));
+        }
+        out
+    }
+}
+
+/// Dependencies on a replicated process become dependencies on each of its replicas.
+fn expand_dependencies(
+    depends_on: IndexMap<String, Dependency>,
+    replicas: &IndexMap<String, Vec<String>>,
+) -> IndexMap<String, Dependency> {
+    let mut expanded = IndexMap::new();
+    for (dependency, dep) in depends_on {
+        match replicas.get(&dependency) {
+            Some(names) => {
+                for n in names {
+                    expanded.insert(n.clone(), dep);
+                }
+            }
+            // Unknown names and explicit replica names (`worker-1`) are kept; validation reports the
+            // unknown ones with a suggestion.
+            None => {
+                expanded.insert(dependency, dep);
+            }
+        }
+    }
+    expanded
+}
+
+/// The replicas of process `name` (one per entry of `names`): `(replica name, name, process)`.
+fn replicate(name: &str, process: &Process, names: &[String]) -> Vec<(String, String, Process)> {
+    let count = names.len();
+    let mut out = Vec::new();
+    for (n, replica_name) in names.iter().enumerate() {
+        let mut replica = process.clone();
+        // process-compose injects these into every process's environment. For a single process a value
+        // written in the file is kept (an exported replica carries its own PC_REPLICA_NUM).
+        if count > 1 {
+            replica.environment.insert("PC_PROC_NAME".into(), replica_name.clone());
+            replica.environment.insert("PC_REPLICA_NUM".into(), n.to_string());
+        } else {
+            replica.environment.entry("PC_PROC_NAME".into()).or_insert_with(|| replica_name.clone());
+            replica.environment.entry("PC_REPLICA_NUM".into()).or_insert_with(|| n.to_string());
+        }
+        if let Some(log) = &replica.log_location {
+            let text = log.to_string_lossy();
+            if text.contains("{PC_REPLICA_NUM}") {
+                replica.log_location = Some(text.replace("{PC_REPLICA_NUM}", &n.to_string()).into());
+            } else if count > 1 {
+                replica.log_location = Some(format!("{text}.{n}").into());
+            }
+        }
+        out.push((replica_name.clone(), name.to_owned(), replica));
+    }
+    out
+}
+
+/// `name` for one replica; `name-0`, `name-1`, ... (zero-padded to the width of the count) for several, as
+/// process-compose names them.
+pub(crate) fn replica_names(name: &str, replicas: usize) -> Vec<String> {
+    if replicas <= 1 {
+        return vec![name.to_owned()];
+    }
+    let width = replicas.to_string().len();
+    (0..replicas).map(|n| format!("{name}-{n:0width$}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replica_naming_matches_process_compose() {
+        assert_eq!(replica_names("web", 1), ["web"]);
+        assert_eq!(replica_names("web", 2), ["web-0", "web-1"]);
+        let ten = replica_names("w", 10);
+        assert_eq!(ten.first().unwrap(), "w-00");
+        assert_eq!(ten.last().unwrap(), "w-09");
+    }
+}

@@ -1,0 +1,251 @@
+//! One process: its command, environment, dependencies, availability and shutdown (probes are in `probe`).
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use svc_core::{Availability, Command, Condition, Dependency, Environment, Process, RestartPolicy, Shutdown};
+
+use super::keys::{AVAILABILITY_KEYS, PROCESS_KEYS, PROCESS_UNSUPPORTED, SHUTDOWN_KEYS, SHUTDOWN_UNSUPPORTED};
+use super::read::{Converter, join, unknown_variant};
+use crate::config::tree::{Entry, Node, Value};
+
+impl Converter<'_> {
+    /// One process; returns it with its replica count.
+    pub(super) fn process(&mut self, node: &Node, path: &str) -> Option<(Process, usize)> {
+        let map = self.keys(node, path, PROCESS_KEYS, PROCESS_UNSUPPORTED)?.clone();
+        let errors_before = self.errors.len();
+        let mut p = Process::default();
+        let get = |k: &str| map.get(k).map(|e| &e.value);
+        p.command = self.command(&map, node, path);
+        if let Some(n) = get("working_dir") {
+            p.working_dir = self.string(n, &join(path, "working_dir")).map(PathBuf::from);
+        }
+        if let Some(n) = get("env_file") {
+            self.env_file(n, &join(path, "env_file"), &mut p.environment);
+        }
+        if let Some(n) = get("environment") {
+            let env = self.environment(n, &join(path, "environment"));
+            p.environment.extend(env);
+        }
+        if let Some(n) = get("depends_on") {
+            self.depends_on(n, &join(path, "depends_on"), &mut p.depends_on);
+        }
+        if let Some(n) = get("readiness_probe") {
+            p.readiness_probe = self.probe(n, &join(path, "readiness_probe"));
+        }
+        if let Some(n) = get("liveness_probe") {
+            p.liveness_probe = self.probe(n, &join(path, "liveness_probe"));
+        }
+        if let Some(n) = get("ready_log_line") {
+            p.ready_log_line = self.string(n, &join(path, "ready_log_line"));
+        }
+        if let Some(n) = get("availability") {
+            p.availability = self.availability(n, &join(path, "availability"));
+        }
+        if let Some(n) = get("shutdown") {
+            p.shutdown = self.shutdown(n, &join(path, "shutdown"));
+        }
+        if let Some(n) = get("disabled") {
+            p.disabled = self.boolean(n, &join(path, "disabled")).unwrap_or(false);
+        }
+        if let Some(n) = get("namespace") {
+            p.namespace = self.namespace(n, &join(path, "namespace"));
+        }
+        if let Some(n) = get("description") {
+            p.description = self.string(n, &join(path, "description"));
+        }
+        if let Some(n) = get("log_location") {
+            p.log_location = self.string(n, &join(path, "log_location")).map(PathBuf::from);
+        }
+        if let Some(n) = get("success_exit_codes") {
+            self.exit_codes(n, &join(path, "success_exit_codes"), &mut p.success_exit_codes);
+        }
+        let replicas = match get("replicas") {
+            // process-compose treats 0 as 1.
+            Some(n) => self.integer(n, &join(path, "replicas"), 0, 10_000).map_or(1, |r| r.max(1) as usize),
+            None => 1,
+        };
+        (self.errors.len() == errors_before).then_some((p, replicas))
+    }
+
+    /// `entrypoint` (an argv, run without a shell) wins over `command` (a shell script).
+    fn command(&mut self, map: &IndexMap<String, Entry>, node: &Node, path: &str) -> Command {
+        let get = |k: &str| map.get(k).map(|e| &e.value);
+        let command = get("command").and_then(|n| self.string(n, &join(path, "command")));
+        let entrypoint = get("entrypoint").and_then(|n| self.string_list(n, &join(path, "entrypoint")));
+        match (entrypoint, command) {
+            (Some(argv), command) => {
+                if command.is_some() {
+                    self.warn(&map["command"].key_loc, &join(path, "command"), "ignored because `entrypoint` is set");
+                }
+                Command::Exec(argv)
+            }
+            (None, Some(script)) => self.shell_command(script),
+            (None, None) => {
+                self.error(&node.loc, path, "has neither `command` nor `entrypoint`; add one");
+                Command::default()
+            }
+        }
+    }
+
+    /// `env_file: FILE`: its variables, added to `environment`.
+    fn env_file(&mut self, node: &Node, path: &str, environment: &mut Environment) {
+        if let Some(file) = self.string(node, path) {
+            match (self.read_env_file)(&file) {
+                Ok(vars) => environment.extend(vars),
+                Err(message) => self.error(&node.loc, path, message),
+            }
+        }
+    }
+
+    /// `depends_on: {name: {condition: ...}}`, added to `depends_on`.
+    fn depends_on(&mut self, node: &Node, path: &str, depends_on: &mut IndexMap<String, Dependency>) {
+        if let Some(deps) = self.mapping(node, path) {
+            for (dependency, entry) in deps {
+                let this = join(path, dependency);
+                let condition = self.dependency(&entry.value, &this);
+                depends_on.insert(dependency.clone(), Dependency { condition });
+            }
+        }
+    }
+
+    /// `success_exit_codes: [0, 3]`, added to `codes`.
+    fn exit_codes(&mut self, node: &Node, path: &str, codes: &mut Vec<i32>) {
+        if let Value::Seq(items) = &node.value {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(code) = self.integer(item, &format!("{path}[{i}]"), 0, 255) {
+                    codes.push(code as i32);
+                }
+            }
+        } else {
+            self.error(&node.loc, path, format!("expected a list of exit codes, found {}", node.kind()));
+        }
+    }
+
+    /// `environment`: a list of `NAME=value` (or, leniently, a mapping).
+    pub(super) fn environment(&mut self, node: &Node, path: &str) -> Environment {
+        let mut env = Environment::new();
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}[{i}]");
+                    let Some(text) = self.string(item, &item_path) else { continue };
+                    match text.split_once('=') {
+                        Some((k, v)) if !k.is_empty() => {
+                            env.insert(k.to_owned(), v.to_owned());
+                        }
+                        _ => self.error(&item.loc, &item_path, format!("expected \"NAME=value\", found {text:?}")),
+                    }
+                }
+            }
+            // A mapping is not valid process-compose, but it is what people write; accept it.
+            Value::Map(map) => {
+                for (k, e) in map {
+                    if let Some(v) = self.string(&e.value, &join(path, k)) {
+                        env.insert(k.clone(), v);
+                    }
+                }
+            }
+            Value::Null => {}
+            _ => self.error(&node.loc, path, format!("expected a list of \"NAME=value\", found {}", node.kind())),
+        }
+        env
+    }
+
+    fn namespace(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.value {
+            Value::Seq(items) => {
+                let names: Vec<String> =
+                    items.iter().enumerate().filter_map(|(i, n)| self.string(n, &format!("{path}[{i}]"))).collect();
+                if names.len() > 1 {
+                    self.warn(&node.loc, path, format!("svc keeps one namespace per process; using {:?}", names[0]));
+                }
+                names.into_iter().next()
+            }
+            _ => self.string(node, path),
+        }
+    }
+
+    fn dependency(&mut self, node: &Node, path: &str) -> Condition {
+        // `depends_on: {db: {}}` or an omitted condition means process_started, as process-compose documents.
+        let Some(map) = self.keys(node, path, &["condition"], &[]) else {
+            return Condition::ProcessStarted;
+        };
+        let Some(entry) = map.get("condition") else {
+            return Condition::ProcessStarted;
+        };
+        let cond_path = join(path, "condition");
+        let Some(text) = self.string(&entry.value, &cond_path) else {
+            return Condition::ProcessStarted;
+        };
+        const CONDITIONS: [Condition; 5] = [
+            Condition::ProcessStarted,
+            Condition::ProcessHealthy,
+            Condition::ProcessLogReady,
+            Condition::ProcessCompleted,
+            Condition::ProcessCompletedSuccessfully,
+        ];
+        if let Some(c) = CONDITIONS.iter().find(|c| c.as_str() == text) {
+            return *c;
+        }
+        let names: Vec<&str> = CONDITIONS.iter().map(|c| c.as_str()).collect();
+        self.error(&entry.value.loc, &cond_path, unknown_variant(&text, &names));
+        Condition::ProcessStarted
+    }
+
+    fn availability(&mut self, node: &Node, path: &str) -> Availability {
+        let mut a = Availability::default();
+        let Some(map) = self.keys(node, path, AVAILABILITY_KEYS, &[]).cloned() else {
+            return a;
+        };
+        if let Some(e) = map.get("restart") {
+            let p = join(path, "restart");
+            if let Some(text) = self.string(&e.value, &p) {
+                let policies = [
+                    ("no", RestartPolicy::No),
+                    ("always", RestartPolicy::Always),
+                    ("on_failure", RestartPolicy::OnFailure),
+                    ("exit_on_failure", RestartPolicy::ExitOnFailure),
+                ];
+                match policies.iter().find(|(n, _)| *n == text) {
+                    Some((_, policy)) => a.restart = *policy,
+                    None => {
+                        let names: Vec<&str> = policies.iter().map(|(n, _)| *n).collect();
+                        self.error(&e.value.loc, &p, unknown_variant(&text, &names));
+                    }
+                }
+            }
+        }
+        if let Some(e) = map.get("backoff_seconds") {
+            a.backoff = self.seconds(&e.value, &join(path, "backoff_seconds")).unwrap_or(a.backoff);
+        }
+        if let Some(e) = map.get("max_restarts") {
+            a.max_restarts =
+                self.integer(&e.value, &join(path, "max_restarts"), 0, u32::MAX as i64).unwrap_or(0) as u32;
+        }
+        if let Some(e) = map.get("exit_on_end") {
+            a.exit_on_end = self.boolean(&e.value, &join(path, "exit_on_end")).unwrap_or(false);
+        }
+        if let Some(e) = map.get("exit_on_skipped") {
+            a.exit_on_skipped = self.boolean(&e.value, &join(path, "exit_on_skipped")).unwrap_or(false);
+        }
+        a
+    }
+
+    fn shutdown(&mut self, node: &Node, path: &str) -> Shutdown {
+        let mut s = Shutdown::default();
+        let Some(map) = self.keys(node, path, SHUTDOWN_KEYS, SHUTDOWN_UNSUPPORTED).cloned() else {
+            return s;
+        };
+        if let Some(e) = map.get("command") {
+            s.command = self.string(&e.value, &join(path, "command")).map(|c| self.shell_command(c));
+        }
+        if let Some(e) = map.get("signal") {
+            s.signal = self.integer(&e.value, &join(path, "signal"), 1, 64).unwrap_or(s.signal as i64) as i32;
+        }
+        if let Some(e) = map.get("timeout_seconds") {
+            s.timeout = self.seconds(&e.value, &join(path, "timeout_seconds")).unwrap_or(s.timeout);
+        }
+        s
+    }
+}
