@@ -112,10 +112,7 @@ impl ComposeArgs {
                 for warning in &e.warnings {
                     eprintln!("warning: {warning}");
                 }
-                eprintln!("error: cannot import the process-compose file:");
-                for error in &e.errors {
-                    eprintln!("  - {error}");
-                }
+                crate::report_errors("cannot import the process-compose file", &e.errors);
                 Err(ExitCode::from(2))
             }
         }

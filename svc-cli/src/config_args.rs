@@ -49,13 +49,11 @@ impl ConfigArgs {
 }
 
 fn print_errors(project: &str, error: &ConfigError) {
-    match error {
-        ConfigError::Invalid(_) => eprintln!("error: the configuration of `{project}` is not valid:"),
-        ConfigError::Project(_) => eprintln!("error: the project `{project}` is not valid:"),
-    }
-    for message in error.messages() {
-        eprintln!("  - {message}");
-    }
+    let header = match error {
+        ConfigError::Invalid(_) => format!("the configuration of `{project}` is not valid"),
+        ConfigError::Project(_) => format!("the project `{project}` is not valid"),
+    };
+    crate::report_errors(&header, &error.messages());
 }
 
 /// Applies the configuration layers and validates: the project `up` runs. Errors are printed (every one, each at

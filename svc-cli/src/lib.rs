@@ -15,3 +15,13 @@ pub mod compose_args;
 pub mod config_args;
 
 pub use cli::{Cli, RunExt, run};
+
+/// Prints `error: <header>:` and every problem on a line of its own (`  - <problem>`) to stderr: how the command
+/// line reports a list of errors, whatever produced them.
+pub(crate) fn report_errors(header: &str, problems: &[impl std::fmt::Display]) {
+    let mut text = format!("error: {header}:");
+    for problem in problems {
+        text.push_str(&format!("\n  - {problem}"));
+    }
+    eprintln!("{text}");
+}

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use svc_core::ProblemList;
+
 use crate::config::tree::{Diagnostic, Loc};
 
 /// Import failed: every error found, plus the warnings.
@@ -15,16 +17,7 @@ pub struct ImportError {
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.errors.as_slice() {
-            [one] => one.fmt(f),
-            many => {
-                write!(f, "{} problems:", many.len())?;
-                for e in many {
-                    write!(f, "\n  {e}")?;
-                }
-                Ok(())
-            }
-        }
+        ProblemList::new(&self.errors).marker("").fmt(f)
     }
 }
 

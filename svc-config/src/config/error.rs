@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use svc_core::Errors;
+use svc_core::{Errors, ProblemList};
 
 use super::tree::{Diagnostic, Loc};
 
@@ -33,16 +33,7 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::Project(e) => e.fmt(f),
-            ConfigError::Invalid(d) => match d.as_slice() {
-                [one] => one.fmt(f),
-                many => {
-                    write!(f, "{} configuration problems:", many.len())?;
-                    for e in many {
-                        write!(f, "\n  {e}")?;
-                    }
-                    Ok(())
-                }
-            },
+            ConfigError::Invalid(d) => ProblemList::new(d).noun("configuration problems").marker("").fmt(f),
         }
     }
 }
