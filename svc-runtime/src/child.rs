@@ -13,6 +13,16 @@ use std::pin::Pin;
 
 use tokio::sync::oneshot;
 
+/// The environment variable that marks every process the supervisor starts, and (by inheritance) their
+/// descendants: `<supervisor pid>.<run id>/<process name>`. It lets the supervisor find descendants that escaped
+/// their process group with `setsid` and were reparented to it.
+pub const TAG_VAR: &str = "SVC_PROCESS_TAG";
+
+/// The [`TAG_VAR`] value of process `name` in run `run` of this supervisor.
+pub fn tag(run: u64, name: &str) -> String {
+    format!("{}.{run}/{name}", std::process::id())
+}
+
 /// A boxed, sendable future (what [`Spawner::spawn`] returns).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -79,9 +89,20 @@ pub trait Spawner: Send + Sync {
     /// signalled again.
     fn forget_group(&self, _pgid: i32) {}
 
-    /// Kills the descendants of process `name` of run `run` that escaped its process group (`setsid`) and still
-    /// hold its output pipe. Blocking.
-    fn kill_escaped(&self, _run: u64, _name: &str) {}
+    /// The leader of group `pgid` was reaped: kill what it left in its group and forget the group, where the
+    /// spawner tracks groups (the OS one does; a spawner that does not track them must not signal an id that
+    /// may already be reused, so the default does nothing).
+    fn kill_leftovers(&self, _pgid: i32) {}
+
+    /// Kills every process that carries the tag of process `name` of run `run` (descendants that left its process
+    /// group with `setsid`). Blocking.
+    fn kill_tagged(&self, _run: u64, _name: &str) {}
+
+    /// Sends `signal` (0: none) to every process that carries the tag of process `name` of run `run`, wherever it
+    /// is (a daemon that left its launcher's group); returns how many there were. Blocking.
+    fn signal_tagged(&self, _run: u64, _name: &str, _signal: i32) -> usize {
+        0
+    }
 }
 
 /// How a child ended.

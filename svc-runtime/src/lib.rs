@@ -25,8 +25,8 @@ pub mod probe;
 pub mod process;
 mod run;
 
-pub use child::ExitStatus;
-pub use os::{ORPHAN_GRACE, OsSpawner, SWEEP_DELAY, TAG_VAR};
+pub use child::{ExitStatus, TAG_VAR};
+pub use os::{ORPHAN_GRACE, OsSpawner, SWEEP_DELAY};
 pub use process::machine::State;
 pub use process::{Control, Status};
 pub use run::{ControlError, Outcome, ProcessReport, RunHandle, RuntimeError, UpOptions, up};

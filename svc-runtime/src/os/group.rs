@@ -16,7 +16,7 @@ pub(crate) fn signal_group(pgid: i32, signal: i32) -> bool {
     unsafe { libc::kill(-pgid, signal) == 0 }
 }
 
-/// Sends `signal` to process `pid`.
+/// Sends `signal` to process `pid` (0: none, only check it exists).
 pub(crate) fn signal_process(pid: u32, signal: i32) {
     let Ok(pid) = libc::pid_t::try_from(pid) else { return };
     if pid > 1 {

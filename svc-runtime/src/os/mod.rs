@@ -31,7 +31,7 @@
 //!   itself to another group is waited for by pid in the sweep below.)
 //! - **Other orphans.** Descendants that left their group (`setsid`, a job-control shell's `setpgid`) are also
 //!   reparented to the supervisor, and nothing tells them apart from the embedding program's own children once
-//!   they are zombies (a zombie has no environment left to carry [`TAG_VAR`]). So a sweep, deferred after a
+//!   they are zombies (a zombie has no environment left to carry [`TAG_VAR`](crate::child::TAG_VAR)). So a sweep, deferred after a
 //!   `SIGCHLD` and at most every [`SWEEP_DELAY`], looks at the supervisor's children (`/proc/self/task/*/children`,
 //!   a few small files, not all of `/proc`) and reaps a zombie it does not know only after it stayed a zombie for
 //!   [`ORPHAN_GRACE`] (same pid, same start time). Any real owner, a blocking `waitpid(pid)` or tokio's `SIGCHLD`
@@ -44,7 +44,7 @@
 //!
 //! Every child is the leader of its own process group (`setpgid(0, 0)` before `exec`) and dies with the supervisor
 //! (`PR_SET_PDEATHSIG(SIGKILL)`, then a `getppid` check for the race where the supervisor died before the prctl).
-//! It carries [`TAG_VAR`], inherited by its descendants, so that those that leave their group (`setsid`) are still
+//! It carries [`TAG_VAR`](crate::child::TAG_VAR), inherited by its descendants, so that those that leave their group (`setsid`) are still
 //! found: among the supervisor's own children once their parents died (`tags::kill_escaped`), or in `/proc`.
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
@@ -59,7 +59,6 @@ mod watchdog;
 
 pub(crate) use group::{signal_group, wait_gone};
 pub use reaper::{ORPHAN_GRACE, SWEEP_DELAY};
-pub use tags::TAG_VAR;
-pub(crate) use tags::{kill_escaped, kill_tagged, next_run_id, tag};
+pub(crate) use tags::{kill_escaped, kill_tagged, next_run_id};
 pub use thread::OsSpawner;
 pub(crate) use thread::{RunGuard, forget_group};

@@ -230,8 +230,13 @@ pub(crate) fn spawn(
 }
 
 /// Records the failed `stage` with the current errno in the parent's [`Setup`] and exits the child.
-fn fail(setup: &mut Setup, stage: Stage) -> ! {
-    // SAFETY: __errno_location returns this thread's errno slot, always valid to read.
+///
+/// # Safety
+///
+/// Only for the `clone`d child in [`child_main`]: it ends the calling process with `_exit`.
+unsafe fn fail(setup: &mut Setup, stage: Stage) -> ! {
+    // SAFETY: __errno_location returns the calling thread's errno slot (the child shares the spawning thread's
+    // TLS under CLONE_VM, and that thread is suspended), always valid to read.
     setup.error = (stage as i32, unsafe { *libc::__errno_location() });
     // SAFETY: _exit(2) ends the child at once, without running any of the supervisor's exit handlers.
     unsafe { libc::_exit(127) }
@@ -244,11 +249,13 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
     let setup = unsafe { &mut *(arg as *mut Setup) };
     // SAFETY: setpgid(2) on ourselves; no memory involved.
     if unsafe { libc::setpgid(0, 0) } != 0 {
-        fail(setup, Stage::ProcessGroup);
+        // SAFETY: we are the clone child.
+        unsafe { fail(setup, Stage::ProcessGroup) };
     }
     // SAFETY: prctl(PR_SET_PDEATHSIG) takes plain numbers.
     if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } != 0 {
-        fail(setup, Stage::DeathSignal);
+        // SAFETY: we are the clone child.
+        unsafe { fail(setup, Stage::DeathSignal) };
     }
     // The supervisor died between clone and prctl: the death signal will never come.
     // SAFETY: getppid(2) takes no arguments.
@@ -280,15 +287,18 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
         unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, limit) };
     }
     for (fd, target) in [(setup.stdin, 0), (setup.stdout, 1), (setup.stderr, 2)] {
-        // SAFETY: dup2(2) on descriptor numbers the parent opened for this child.
+        // SAFETY: dup2(2) on descriptor numbers the parent keeps open until the child has exec'd (the pipes' write
+        // ends and the supervisor's /dev/null).
         if unsafe { libc::dup2(fd, target) } < 0 {
-            fail(setup, Stage::Stdio);
+            // SAFETY: we are the clone child.
+            unsafe { fail(setup, Stage::Stdio) };
         }
     }
     if let Some(dir) = &setup.working_dir {
         // SAFETY: chdir(2) reads `dir`, a NUL-terminated CString in the live `setup`.
         if unsafe { libc::chdir(dir.as_ptr()) } != 0 {
-            fail(setup, Stage::WorkingDir);
+            // SAFETY: we are the clone child.
+            unsafe { fail(setup, Stage::WorkingDir) };
         }
     }
     // SAFETY: sigset_t is plain data; sigemptyset initialises it fully.
@@ -300,5 +310,6 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
     // SAFETY: program, argv and envp are NUL-terminated C strings and NULL-terminated pointer arrays prepared by
     // the parent in `setup`, alive until the parent resumes (after this execve).
     unsafe { libc::execve(setup.program.as_ptr(), setup.argv.as_ptr(), setup.envp.as_ptr()) };
-    fail(setup, Stage::Exec)
+    // SAFETY: we are the clone child.
+    unsafe { fail(setup, Stage::Exec) }
 }

@@ -5,11 +5,7 @@ use std::time::Duration;
 
 use super::group::{own_children, process_alive, reap_pid, signal_process, wait_gone};
 use crate::child::signal::SIGKILL;
-
-/// The environment variable that marks every process the supervisor starts, and (by inheritance) their
-/// descendants: `<supervisor pid>.<run id>/<process name>`. It lets the supervisor find descendants that escaped
-/// their process group with `setsid` and were reparented to it.
-pub const TAG_VAR: &str = "SVC_PROCESS_TAG";
+use crate::child::{TAG_VAR, tag};
 
 /// A unique id for one run of `up` inside this supervisor process (tests run several at once).
 pub(crate) fn next_run_id() -> u64 {
@@ -17,15 +13,16 @@ pub(crate) fn next_run_id() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// The [`TAG_VAR`] value of process `name` in run `run`.
-pub(crate) fn tag(run: u64, name: &str) -> String {
-    format!("{}.{run}/{name}", std::process::id())
-}
-
 /// Kills (`SIGKILL`) every live process whose environment carries [`TAG_VAR`] for process `name` of run `run`
 /// (every process of the run when `name` is `None`), and returns their pids. Used for descendants that left their
 /// process group with `setsid`. Reads `/proc`; blocking, call it from a blocking context.
 pub(crate) fn kill_tagged(run: u64, name: Option<&str>) -> Vec<u32> {
+    signal_tagged(run, name, SIGKILL)
+}
+
+/// Sends `signal` (0: none, only find them) to every live process tagged for process `name` of run `run` (every
+/// process of the run when `name` is `None`); returns their pids. Blocking.
+pub(crate) fn signal_tagged(run: u64, name: Option<&str>, signal: i32) -> Vec<u32> {
     let needle = match name {
         Some(name) => format!("{TAG_VAR}={}", tag(run, name)),
         None => format!("{TAG_VAR}={}.{run}/", std::process::id()),
@@ -33,8 +30,10 @@ pub(crate) fn kill_tagged(run: u64, name: Option<&str>) -> Vec<u32> {
     let exact = name.is_some();
     let me = std::process::id();
     let mut killed: Vec<u32> = Vec::new();
-    // A process may fork while we scan: further rounds catch its children too (SIGKILL is immediate).
-    for _ in 0..3 {
+    // A process may fork while we scan: further rounds catch its children too (SIGKILL is immediate). Only a kill
+    // needs them; other signals are sent in one pass.
+    let rounds = if signal == SIGKILL { 3 } else { 1 };
+    for _ in 0..rounds {
         let before = killed.len();
         let Ok(entries) = std::fs::read_dir("/proc") else { return killed };
         for entry in entries.flatten() {
@@ -47,7 +46,7 @@ pub(crate) fn kill_tagged(run: u64, name: Option<&str>) -> Vec<u32> {
                 .split(|b| *b == 0)
                 .any(|var| if exact { var == needle.as_bytes() } else { var.starts_with(needle.as_bytes()) })
             {
-                signal_process(pid, SIGKILL);
+                signal_process(pid, signal);
                 killed.push(pid);
             }
         }

@@ -211,7 +211,18 @@ impl Spawner for OsSpawner {
         forget_group(pgid);
     }
 
-    fn kill_escaped(&self, run: u64, name: &str) {
+    fn kill_tagged(&self, run: u64, name: &str) {
         super::tags::kill_tagged(run, Some(name));
+    }
+
+    fn kill_leftovers(&self, pgid: i32) {
+        // The group is still tracked by the reaper until forgotten: its id cannot have been reused.
+        if group::signal_group(pgid, crate::child::signal::SIGKILL) {
+            forget_group(pgid);
+        }
+    }
+
+    fn signal_tagged(&self, run: u64, name: &str, signal: i32) -> usize {
+        super::tags::signal_tagged(run, Some(name), signal).len()
     }
 }

@@ -61,7 +61,7 @@ impl Watchdog {
         // Allocated before the fork: the child must not allocate.
         let mut memory = Memory {
             table: vec![0i32; CAPACITY],
-            needle: format!("{}={}.", super::tags::TAG_VAR, std::process::id()).into_bytes(),
+            needle: format!("{}={}.", crate::child::TAG_VAR, std::process::id()).into_bytes(),
             dirents: vec![0u8; 32 * 1024],
             environ: vec![0u8; ENVIRON_BYTES],
         };
@@ -126,9 +126,9 @@ unsafe fn watchdog_main(read_fd: i32, devnull: i32, memory: &mut Memory) -> ! {
     let mut buf = [0u8; 8];
     let mut filled = 0usize;
     loop {
-        let rest = &mut buf[filled..];
-        // SAFETY: read(2) writes at most `rest.len()` bytes into `rest`, a live local buffer.
-        let n = unsafe { libc::read(read_fd, rest.as_mut_ptr().cast(), rest.len()) };
+        // SAFETY: read(2) writes at most `8 - filled` bytes from offset `filled` (< 8) of `buf`, a live local
+        // buffer of 8 bytes; raw pointer arithmetic instead of slicing keeps panics out of the forked child.
+        let n = unsafe { libc::read(read_fd, buf.as_mut_ptr().add(filled).cast(), 8 - filled) };
         // SAFETY: __errno_location returns this thread's errno slot, always valid to read.
         if n < 0 && unsafe { *libc::__errno_location() } == libc::EINTR {
             continue;
@@ -294,9 +294,9 @@ fn environ_has(pid: i32, needle: &[u8], buf: &mut [u8]) -> bool {
     }
     let mut filled = 0;
     while filled < buf.len() {
-        let rest = &mut buf[filled..];
-        // SAFETY: read(2) writes at most `rest.len()` bytes into `rest`, part of a live buffer.
-        let n = unsafe { libc::read(fd, rest.as_mut_ptr().cast(), rest.len()) };
+        // SAFETY: read(2) writes at most `buf.len() - filled` bytes from offset `filled` (< len) of `buf`, a live
+        // buffer; raw pointer arithmetic instead of slicing keeps panics out of the forked child.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().add(filled).cast(), buf.len() - filled) };
         if n <= 0 {
             break;
         }

@@ -16,7 +16,9 @@ use crate::child::{BoxFuture, Child, ExitStatus, SpawnError, SpawnSpec, Spawner}
 const REAP_GRACE: Duration = Duration::from_secs(2);
 
 /// The default [`Spawner`] for probes run on their own: `std::process` with its own process group, waited for on
-/// tokio's blocking pool. It waits for its own pid only, so it can run next to the supervisor's reaper (which
+/// tokio's blocking pool. Output always goes to `/dev/null` (probes are never captured: `capture_output` is
+/// ignored), and it does not track groups, so what a probe command leaves in its group is not killed after it
+/// exited (only on timeout). It waits for its own pid only, so it can run next to the supervisor's reaper (which
 /// waits only for the processes the supervisor started); the supervisor itself uses its OS spawner, which needs
 /// no blocking thread per check.
 #[derive(Debug, Clone, Copy, Default)]
@@ -132,8 +134,6 @@ pub(super) async fn check_exec(
     };
     guard.armed = false;
     // Whatever the probe command left in its group does not outlive the check.
-    if spawner.signal_group(pgid, SIGKILL) {
-        spawner.forget_group(pgid);
-    }
+    spawner.kill_leftovers(pgid);
     result
 }

@@ -138,10 +138,13 @@ impl RunHandle {
         self.shared.attached.get()?.processes.get(name).map(|p| p.status.borrow().clone())
     }
 
-    /// Waits until some process's status changes; returns false once `up` has ended (or was never started).
+    /// Waits until some process's status changes after this call; returns false once `up` has ended (or was
+    /// never started).
     pub async fn changed(&self) -> bool {
         let Some(attached) = self.shared.attached.get() else { return false };
         let mut changed = attached.changed.clone();
+        // Only changes from now on: the clone would otherwise see every change since `up` attached the handle.
+        changed.borrow_and_update();
         changed.changed().await.is_ok()
     }
 
