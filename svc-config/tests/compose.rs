@@ -563,6 +563,7 @@ fn every_data_file_round_trips_through_export() {
         "anchors.yaml",
         "no_expansion.yaml",
         "run.yaml",
+        "daemon.yaml",
     ] {
         let imported = load_with(file, &vars);
         let name = imported.project.name().to_owned();
@@ -582,4 +583,18 @@ fn every_data_file_round_trips_through_export() {
         assert_eq!(again.project.name(), name, "{file}");
         assert_eq!(again.project.settings().unwrap().settings, original, "{file}:\n{}", exported.yaml);
     }
+}
+
+#[test]
+fn is_daemon_and_its_launch_timeout_are_imported_and_exported() {
+    let (imported, merged) = load("daemon.yaml");
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    let db = process(&merged, "db");
+    assert_eq!(db.daemon, Some(svc_core::Daemon { launch_timeout: Duration::from_secs(12) }));
+    assert_eq!(db.shutdown.command, Some(Command::shell("pg_ctl stop -D ./data")));
+    assert_eq!(process(&merged, "web").daemon, None);
+    // pg_ctl need not be installed: export the settings, not a validated project.
+    let exported = export_settings(imported.project.name(), &merged.settings, &ExportOptions::default());
+    assert!(exported.yaml.contains("is_daemon: true"), "{}", exported.yaml);
+    assert!(exported.yaml.contains("launch_timeout_seconds: 12"), "{}", exported.yaml);
 }

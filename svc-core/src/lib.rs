@@ -32,7 +32,7 @@ pub use package::{
     DEFAULT_STORE_DIR, Package, PackageError, PackageKind, PackageProblem, StorePath, StorePathError, parse_drv_name,
 };
 pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
-pub use process::{Environment, Process, ProgramArg, is_success_code};
+pub use process::{Daemon, Environment, Process, ProgramArg, is_success_code};
 pub use project::{MergedSettings, Project, ServiceEntry, ValidProject, closest};
 pub use service::{Instance, Instances, MultiService, Service, ServiceMeta};
 pub use settings::Settings;

@@ -1,6 +1,7 @@
 //! One supervised process: what it runs and how it is started, checked, restarted and stopped.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -72,6 +73,38 @@ pub struct Process {
     /// File that receives this process's output, in addition to the supervisor's output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_location: Option<PathBuf>,
+    /// Set when the command is a launcher that starts a daemon and exits (process-compose's `is_daemon`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daemon: Option<Daemon>,
+}
+
+/// A launcher that starts a daemon and exits, like `pg_ctl start` or `redis-server --daemonize yes`
+/// (process-compose's `is_daemon`).
+///
+/// When the launcher exits with a success code the process is *launched*: it counts as running (probes go on,
+/// dependents may start) until it is stopped. Stopping runs `shutdown.command` (`pg_ctl stop`); without one, the
+/// shutdown signal goes to the launcher's process group and to every process that carries the process's tag (a
+/// daemon that left the group with `setsid` still has it); whatever is left at the timeout is killed. A launcher
+/// that fails is a failed run, and a failing liveness probe stops the daemon and applies the restart policy. If
+/// the supervisor dies, the daemon dies with it (watchdog, tags).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Daemon {
+    /// Seconds the launcher may take to exit; a launcher still in the foreground after that is reported
+    /// (process-compose's `launch_timeout_seconds`, default 5).
+    #[serde(rename = "launch_timeout_seconds", with = "crate::duration", default = "default_launch_timeout")]
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub launch_timeout: Duration,
+}
+
+impl Default for Daemon {
+    fn default() -> Self {
+        Daemon { launch_timeout: default_launch_timeout() }
+    }
+}
+
+fn default_launch_timeout() -> Duration {
+    Duration::from_secs(5)
 }
 
 impl Process {
@@ -169,6 +202,12 @@ impl Process {
     /// Sets the exit codes, besides 0, that count as success.
     pub fn success_exit_codes(mut self, codes: impl IntoIterator<Item = i32>) -> Self {
         self.success_exit_codes = codes.into_iter().collect();
+        self
+    }
+
+    /// Marks the command as a daemon launcher (see [`Daemon`]).
+    pub fn daemon(mut self, daemon: Daemon) -> Self {
+        self.daemon = Some(daemon);
         self
     }
 

@@ -50,6 +50,12 @@ pub enum State {
         /// Process (and process group) id.
         pid: i32,
     },
+    /// A daemon launcher exited with success: the daemon it started runs on its own (`is_daemon`). It counts as
+    /// running until it is stopped.
+    Launched {
+        /// The launcher's process group, where the daemon usually still is.
+        pgid: i32,
+    },
     /// Being stopped.
     Stopping {
         /// Process (and process group) id.
@@ -149,6 +155,12 @@ pub enum Event {
     Stop,
     /// Restart the process now.
     Restart,
+    /// A launched daemon is gone after a stop (its shutdown command ended and nothing of it is left, or it was
+    /// killed), `uptime` after its launcher started.
+    DaemonStopped {
+        /// How long since the launcher started.
+        uptime: Duration,
+    },
 }
 
 /// What the process task must do after a transition.
@@ -181,6 +193,8 @@ pub struct Rules {
     pub max_backoff: Duration,
     /// Exit codes besides 0 that are a success.
     pub success_exit_codes: Vec<i32>,
+    /// The command is a daemon launcher: a successful exit launches the process instead of ending it.
+    pub daemon: bool,
 }
 
 impl Rules {
@@ -192,6 +206,7 @@ impl Rules {
             backoff: process.availability.backoff,
             max_backoff: process.availability.max_backoff,
             success_exit_codes: process.success_exit_codes.clone(),
+            daemon: process.daemon.is_some(),
         }
     }
 
@@ -256,6 +271,25 @@ impl Machine {
                 self.healthy = true;
                 (S::Ready { pid }, vec![])
             }
+            // A daemon launcher that succeeded: the daemon runs on, probes included.
+            (S::Running { pid } | S::Ready { pid }, Event::Exited { status, .. })
+                if self.rules.daemon && self.rules.is_success(status) =>
+            {
+                (S::Launched { pgid: pid }, vec![])
+            }
+            (S::Launched { pgid }, Event::ReadinessPassed) => {
+                self.healthy = true;
+                (S::Launched { pgid }, vec![])
+            }
+            (S::Launched { pgid }, Event::ProbeFailed(kind)) => {
+                (S::Stopping { pid: pgid, then: AfterStop::Failure(kind) }, vec![Action::StopProbes, Action::Terminate])
+            }
+            (S::Launched { pgid }, Event::Stop) => {
+                (S::Stopping { pid: pgid, then: AfterStop::Final }, vec![Action::StopProbes, Action::Terminate])
+            }
+            (S::Launched { pgid }, Event::Restart) => {
+                (S::Stopping { pid: pgid, then: AfterStop::Relaunch }, vec![Action::StopProbes, Action::Terminate])
+            }
             (S::Running { .. } | S::Ready { .. }, Event::Exited { status, uptime }) => {
                 let failed = !self.rules.is_success(status);
                 self.after_end(status, uptime, failed, None)
@@ -273,11 +307,12 @@ impl Machine {
             // A stop wins over a pending restart; further restart requests coalesce with the one under way.
             (S::Stopping { pid, .. }, Event::Stop) => (S::Stopping { pid, then: AfterStop::Final }, vec![]),
             (S::Stopping { pid, then }, Event::Restart | Event::ProbeFailed(_)) => (S::Stopping { pid, then }, vec![]),
-            (S::Stopping { then, .. }, Event::Exited { status, uptime }) => match then {
-                AfterStop::Final => (S::Stopped { exit: Some(status) }, vec![]),
-                AfterStop::Relaunch => (S::Starting, vec![Action::Spawn]),
-                AfterStop::Failure(kind) => self.after_end(status, uptime, true, Some(kind)),
-            },
+            (S::Stopping { then, .. }, Event::Exited { status, uptime }) => self.after_stop(then, status, uptime),
+            // A daemon's stop ends when the daemon is gone; its launcher's exit is what it "exited" with.
+            (S::Stopping { then, .. }, Event::DaemonStopped { uptime }) => {
+                let status = self.last_exit.unwrap_or(ExitStatus::Code(0));
+                self.after_stop(then, status, uptime)
+            }
 
             (S::Restarting { .. }, Event::BackoffElapsed) => {
                 self.restarts += 1;
@@ -298,6 +333,15 @@ impl Machine {
         };
         self.state = next;
         actions
+    }
+
+    /// A stopped process is gone: what its stop was for follows.
+    fn after_stop(&mut self, then: AfterStop, status: ExitStatus, uptime: Duration) -> (State, Vec<Action>) {
+        match then {
+            AfterStop::Final => (State::Stopped { exit: Some(status) }, vec![]),
+            AfterStop::Relaunch => (State::Starting, vec![Action::Spawn]),
+            AfterStop::Failure(kind) => self.after_end(status, uptime, true, Some(kind)),
+        }
     }
 
     /// The process ended (by itself, or stopped because a probe failed): restart it or finish.
@@ -351,6 +395,7 @@ impl State {
             State::Waiting { .. } => "waiting",
             State::Starting => "starting",
             State::Running { .. } => "running",
+            State::Launched { .. } => "launched",
             State::Ready { .. } => "ready",
             State::Stopping { .. } => "stopping",
             State::Restarting { .. } => "restarting",
@@ -366,6 +411,7 @@ impl State {
     pub fn pid(&self) -> Option<i32> {
         match self {
             State::Running { pid } | State::Ready { pid } | State::Stopping { pid, .. } => Some(*pid),
+            State::Launched { pgid } => Some(*pgid),
             _ => None,
         }
     }
@@ -391,6 +437,7 @@ mod tests {
             backoff: Duration::from_millis(100),
             max_backoff: Duration::from_millis(350),
             success_exit_codes: vec![130],
+            daemon: false,
         }
     }
 
@@ -581,5 +628,59 @@ mod tests {
         let m = Machine::new(rules(RestartPolicy::Always, 0), true);
         assert_eq!(m.state, State::Disabled);
         assert!(m.is_final());
+    }
+
+    fn daemon(restart: RestartPolicy) -> Machine {
+        let mut m = Machine::new(Rules { daemon: true, ..rules(restart, 0) }, false);
+        m.step(Event::DependenciesMet);
+        m.step(Event::Spawned(42));
+        m
+    }
+
+    #[test]
+    fn a_daemon_launcher_that_succeeds_launches_and_one_that_fails_is_a_failed_run() {
+        let mut m = daemon(RestartPolicy::OnFailure);
+        assert_eq!(m.step(exit(0)), vec![], "probes go on");
+        assert_eq!(m.state, State::Launched { pgid: 42 });
+        assert!(!m.is_final());
+        assert_eq!(m.step(Event::ReadinessPassed), vec![]);
+        assert!(m.healthy);
+        assert_eq!(m.state, State::Launched { pgid: 42 });
+
+        let mut m = daemon(RestartPolicy::OnFailure);
+        m.step(exit(1));
+        assert!(matches!(m.state, State::Restarting { .. }), "{:?}", m.state);
+        let mut m = daemon(RestartPolicy::No);
+        m.step(exit(1));
+        assert_eq!(m.state, State::Completed { exit: ExitStatus::Code(1) });
+    }
+
+    #[test]
+    fn a_launched_daemon_stops_restarts_and_fails_its_probe_through_a_stop() {
+        // (event while launched, actions, what the end of the stop leads to)
+        let table: [(Event, State); 3] = [
+            (Event::Stop, State::Stopped { exit: Some(ExitStatus::Code(0)) }),
+            (Event::Restart, State::Starting),
+            (
+                Event::ProbeFailed(ProbeKind::Liveness),
+                State::Restarting { attempt: 1, delay: Duration::from_millis(100) },
+            ),
+        ];
+        for (event, after) in table {
+            let mut m = daemon(RestartPolicy::OnFailure);
+            m.step(exit(0));
+            assert_eq!(m.step(event.clone()), vec![Action::StopProbes, Action::Terminate], "{event:?}");
+            assert!(matches!(m.state, State::Stopping { pid: 42, .. }), "{event:?}: {:?}", m.state);
+            m.step(Event::DaemonStopped { uptime: Duration::from_millis(5) });
+            assert_eq!(m.state, after, "{event:?}");
+        }
+    }
+
+    #[test]
+    fn a_daemon_stopped_event_means_nothing_outside_a_stop() {
+        let mut m = daemon(RestartPolicy::No);
+        m.step(exit(0));
+        assert_eq!(m.step(Event::DaemonStopped { uptime: Duration::ZERO }), vec![]);
+        assert_eq!(m.state, State::Launched { pgid: 42 });
     }
 }

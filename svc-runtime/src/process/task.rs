@@ -11,14 +11,14 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::child::signal::{self, SIGKILL};
-use crate::child::{ExitStatus, SpawnSpec, Spawner};
+use crate::child::{ExitStatus, SpawnSpec, Spawner, TAG_VAR, tag};
 use crate::deadline::sleep_until;
 use crate::logs::{LineWatcher, Logs, pipe_reader};
-use crate::os;
 use crate::probe::{ProbeContext, ProbeRunner, ProbeState, ProbeTask, ProbeUpdate};
 use crate::process::deps::{Verdict, evaluate};
 use crate::process::machine::{Action, Event, Machine, ProbeKind, Rules, State};
 use crate::process::{Control, Status};
+use daemon::LaunchedDaemon;
 
 /// After a process ended, how long its output may still be drained before its end is reported (an orphan that
 /// keeps the pipe open cannot hold the process's state hostage; the reader goes on in the background).
@@ -87,6 +87,14 @@ struct Incarnation {
     ready: Option<watch::Receiver<bool>>,
 }
 
+/// A running (or ended) shutdown command.
+struct StopCommand {
+    /// Its process group.
+    pid: i32,
+    /// Its exit, until it was received.
+    exit: Option<oneshot::Receiver<ExitStatus>>,
+}
+
 struct Task {
     name: String,
     ctx: Arc<RunContext>,
@@ -95,8 +103,8 @@ struct Task {
     status: watch::Sender<Status>,
     log_ready: bool,
     child: Option<Incarnation>,
-    /// The shutdown command while it runs (pid and exit).
-    stop_command: Option<(i32, oneshot::Receiver<ExitStatus>)>,
+    /// The shutdown command of the current stop.
+    stop_command: Option<StopCommand>,
     /// Running probes; dropping one stops it.
     probes: Vec<(ProbeKind, ProbeTask)>,
     /// Probe updates, tagged with the incarnation they were about.
@@ -111,6 +119,10 @@ struct Task {
     stop_readers: watch::Sender<bool>,
     /// How the last run ended, printed with what follows (a restart) once the machine decided.
     exit_line: Option<String>,
+    /// The daemon a launcher left behind (`is_daemon`), while it is the process.
+    daemon: Option<LaunchedDaemon>,
+    /// When a daemon launcher still running is reported (its launch timeout).
+    launch_deadline: Option<Instant>,
 }
 
 /// Runs process `name` until `control` is closed.
@@ -141,6 +153,8 @@ pub(crate) async fn supervise(
         backoff_at: None,
         kill_at: None,
         stragglers: Vec::new(),
+        daemon: None,
+        launch_deadline: None,
     };
     task.publish();
 
@@ -158,7 +172,7 @@ pub(crate) async fn supervise(
                 Some(Control::Stop) => Event::Stop,
                 Some(Control::Restart) => Event::Restart,
                 Some(Control::Kill) => {
-                    task.kill_now();
+                    task.kill_now().await;
                     Event::Stop
                 }
                 None => break,
@@ -203,6 +217,18 @@ pub(crate) async fn supervise(
                 task.escalate().await;
                 continue;
             }
+            status = stop_command_exit(&mut task.stop_command) => {
+                task.on_stop_command_exit(status).await;
+                continue;
+            }
+            _ = sleep_until(task.daemon.as_ref().and_then(|d| d.check_at)) => match task.check_daemon().await {
+                Some(event) => event,
+                None => continue,
+            },
+            _ = sleep_until(task.launch_deadline) => {
+                task.slow_launcher().await;
+                continue;
+            }
         };
         task.handle(event).await;
     }
@@ -225,6 +251,20 @@ async fn any_changed(deps: &mut [Dep]) {
         if any { Poll::Ready(()) } else { Poll::Pending }
     })
     .await
+}
+
+/// Resolves with the shutdown command's exit (`None` if it was not reaped, which never happens), once; never
+/// without a running shutdown command.
+async fn stop_command_exit(stop: &mut Option<StopCommand>) -> Option<ExitStatus> {
+    let status = match stop {
+        Some(StopCommand { exit: Some(exit), .. }) => exit.await.ok(),
+        _ => return std::future::pending().await,
+    };
+    if let Some(stop) = stop {
+        // Received: a oneshot receiver must not be polled again.
+        stop.exit = None;
+    }
+    status
 }
 
 /// Something about the running child.
@@ -405,7 +445,7 @@ impl Task {
 
     fn environment(&self) -> Vec<(String, String)> {
         let mut env: Vec<(String, String)> = self.ctx.project.process_environment(&self.name).into_iter().collect();
-        env.push((os::TAG_VAR.into(), os::tag(self.ctx.run, &self.name)));
+        env.push((TAG_VAR.into(), tag(self.ctx.run, &self.name)));
         env
     }
 
@@ -434,6 +474,7 @@ impl Task {
                     .map(|fd| self.read_output(fd, watcher.clone()))
                     .collect();
                 self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
+                self.launch_deadline = self.process.daemon.as_ref().map(|d| Instant::now() + d.launch_timeout);
                 Event::Spawned(pid)
             }
             Err(e) => {
@@ -460,11 +501,19 @@ impl Task {
         }
     }
 
-    /// Starts the stop sequence: the shutdown command, or the signal to the group; SIGKILL at the deadline.
+    /// Starts the stop sequence: the shutdown command, or the signal to the group; SIGKILL at the deadline. A
+    /// launched daemon gets the same, and its stop ends once nothing of it is left.
     async fn terminate(&mut self) {
-        let Some(pid) = self.child.as_ref().map(|c| c.pid) else { return };
+        let pid = match (&self.child, &self.daemon) {
+            (Some(child), _) => child.pid,
+            (None, Some(daemon)) => daemon.pgid,
+            (None, None) => return,
+        };
         let shutdown = self.process.shutdown.clone();
         self.kill_at = Some(Instant::now() + shutdown.timeout);
+        if self.child.is_none() {
+            self.watch_daemon_stop();
+        }
         match &shutdown.command {
             Some(command) => {
                 let spec = SpawnSpec {
@@ -480,42 +529,66 @@ impl Task {
                             let reader = self.read_output(fd, None);
                             self.stragglers.push(reader);
                         }
-                        self.stop_command = Some((stopper.pid, stopper.exit));
+                        self.stop_command = Some(StopCommand { pid: stopper.pid, exit: Some(stopper.exit) });
                     }
                     Err(e) => {
                         // Fall back to the signal: a stop must happen.
                         self.status_line(&format!("shutdown command failed to start: {e}; sending the signal")).await;
                         self.ctx.spawner.signal_group(pid, shutdown.signal);
+                        self.signal_daemon(shutdown.signal).await;
                     }
                 }
             }
             None => {
                 self.ctx.spawner.signal_group(pid, shutdown.signal);
+                self.signal_daemon(shutdown.signal).await;
             }
         }
     }
 
-    /// The stop timeout passed: kill the process group (and the shutdown command's).
+    /// The stop timeout passed: kill the process group (or the daemon, and the shutdown command's group).
     async fn escalate(&mut self) {
-        if let Some(child) = &self.child
-            && self.ctx.spawner.signal_group(child.pid, SIGKILL)
-        {
+        let killed = match &self.child {
+            Some(child) => self.ctx.spawner.signal_group(child.pid, SIGKILL),
+            None => self.kill_daemon().await,
+        };
+        if killed {
             let timeout = human(self.process.shutdown.timeout);
             self.status_line(&format!("did not stop within {timeout}: killed (SIGKILL)")).await;
         }
-        if let Some((pid, _)) = &self.stop_command {
-            self.ctx.spawner.signal_group(*pid, SIGKILL);
+        if let Some(stop) = &self.stop_command {
+            self.ctx.spawner.signal_group(stop.pid, SIGKILL);
         }
     }
 
+    /// The shutdown command ended. If it failed, the process will not stop by it: kill it now rather than wait
+    /// out the timeout (process-compose does the same; a chain of failing stop commands would otherwise take a
+    /// timeout per tier).
+    async fn on_stop_command_exit(&mut self, status: Option<ExitStatus>) {
+        if status.is_some_and(|s| s.is_success(&[])) || !matches!(self.machine.state, State::Stopping { .. }) {
+            return;
+        }
+        let how = status.map_or_else(|| "was lost".to_owned(), |s| format!("ended with {s}"));
+        let killed = match &self.child {
+            Some(child) => self.ctx.spawner.signal_group(child.pid, SIGKILL),
+            None => self.kill_daemon().await,
+        };
+        if killed {
+            self.status_line(&format!("shutdown command {how}: killed (SIGKILL)")).await;
+        }
+        // Nothing is waited for any more: the group's last members are killed as soon as the leader is reaped.
+        self.kill_at = None;
+    }
+
     /// Second Ctrl-C: SIGKILL now, and make every later wait end at once.
-    fn kill_now(&mut self) {
+    async fn kill_now(&mut self) {
         self.kill_at = Some(Instant::now());
         if let Some(child) = &self.child {
             self.ctx.spawner.signal_group(child.pid, SIGKILL);
         }
-        if let Some((pid, _)) = &self.stop_command {
-            self.ctx.spawner.signal_group(*pid, SIGKILL);
+        self.kill_daemon().await;
+        if let Some(stop) = &self.stop_command {
+            self.ctx.spawner.signal_group(stop.pid, SIGKILL);
         }
     }
 
@@ -526,6 +599,10 @@ impl Task {
         let status = exit.unwrap_or(ExitStatus::Signal(SIGKILL));
         let uptime = child.started.elapsed();
         let stopping = matches!(self.machine.state, State::Stopping { .. });
+        if !stopping && self.process.daemon.is_some() && self.machine.rules.is_success(status) {
+            self.launched(child.pid, child.started, child.readers, status);
+            return Event::Exited { status, uptime };
+        }
         if stopping {
             // Group members may still be shutting down: give them until the deadline, then SIGKILL. Members are
             // reparented to us (subreaper) so this wait is short in practice; it is bounded by the timeout.
@@ -543,10 +620,12 @@ impl Task {
                     }
                 }
             }
-            if let Some((pid, mut exit)) = self.stop_command.take() {
-                self.ctx.spawner.signal_group(pid, SIGKILL);
-                let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
-                self.ctx.group_maybe_done(pid);
+            if let Some(stop) = self.stop_command.take() {
+                self.ctx.spawner.signal_group(stop.pid, SIGKILL);
+                if let Some(mut exit) = stop.exit {
+                    let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
+                }
+                self.ctx.group_maybe_done(stop.pid);
             }
         }
         self.kill_at = None;
@@ -559,7 +638,7 @@ impl Task {
             readers = drain(readers, Instant::now() + ESCAPE_CHECK).await;
             if !readers.is_empty() {
                 let (run, name, spawner) = (self.ctx.run, self.name.clone(), self.ctx.spawner.clone());
-                let _ = tokio::task::spawn_blocking(move || spawner.kill_escaped(run, &name)).await;
+                let _ = tokio::task::spawn_blocking(move || spawner.kill_tagged(run, &name)).await;
             }
         }
         let left = drain(readers, Instant::now() + DRAIN_DEADLINE).await;
@@ -583,15 +662,19 @@ impl Task {
     /// The run is over: nothing of this process may survive.
     async fn finish(&mut self) {
         self.probes.clear();
+        self.kill_daemon().await;
+        self.daemon = None;
         // The groups stay listed in the run context: `up` kills what is left of them and waits for it.
         if let Some(mut child) = self.child.take() {
             self.ctx.spawner.signal_group(child.pid, SIGKILL);
             let _ = tokio::time::timeout(KILL_GRACE, &mut child.exit).await;
             self.stragglers.extend(child.readers);
         }
-        if let Some((pid, mut exit)) = self.stop_command.take() {
-            self.ctx.spawner.signal_group(pid, SIGKILL);
-            let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
+        if let Some(stop) = self.stop_command.take() {
+            self.ctx.spawner.signal_group(stop.pid, SIGKILL);
+            if let Some(mut exit) = stop.exit {
+                let _ = tokio::time::timeout(KILL_GRACE, &mut exit).await;
+            }
         }
         // Readers still running read from pipes held by orphans, which are dead by now or never end: give them a
         // moment, then stop them (they write their last partial line) and wait a little for that.
@@ -625,5 +708,6 @@ pub(crate) fn human(d: Duration) -> String {
     }
 }
 
+mod daemon;
 #[cfg(test)]
 mod tests;

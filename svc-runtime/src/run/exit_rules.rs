@@ -50,7 +50,8 @@ impl ExitRules {
     /// rules fires, says so. A process is judged once, when it is first seen final.
     ///
     /// The code is the process's (128 + the signal if it was killed; at least 1 for a process that could not
-    /// start or failed a probe; 1 for `exit_on_skipped`).
+    /// start or failed a probe; 1 for `exit_on_skipped`), except that an `exit_on_end` process that succeeded
+    /// (0 or one of its `success_exit_codes`) gives 0, as process-compose does.
     pub fn observe(&mut self, index: usize, name: &str, status: &Status) -> Option<ExitRuleFired> {
         if self.seen[index] || !status.state.is_final() {
             return None;
@@ -65,6 +66,7 @@ impl ExitRules {
         let fired = |code| Some(ExitRuleFired { name: name.to_owned(), code });
         match code {
             Some(code) if !status.succeeded && rule.exit_on_failure => return fired(code),
+            Some(_) if rule.exit_on_end && status.succeeded => return fired(0),
             Some(code) if rule.exit_on_end => return fired(code),
             _ => {}
         }
@@ -111,6 +113,8 @@ mod tests {
             (&on_failure, stopped.clone(), false, None),
             (&on_end, completed(0), true, Some(0)),
             (&on_end, completed(4), false, Some(4)),
+            // 4 is one of its success_exit_codes: a success ends the project with 0.
+            (&on_end, completed(4), true, Some(0)),
             (&on_end, stopped.clone(), false, None),
             (&on_end, skipped.clone(), false, None),
             (&on_skipped, skipped.clone(), false, Some(1)),

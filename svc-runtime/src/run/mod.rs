@@ -104,8 +104,9 @@ enum Reason {
 /// [`RunHandle::kill`]) kills everything at once.
 ///
 /// [`Outcome::exit_code`]: the exit code of the process that triggered an exit rule (128 + the signal if it was
-/// killed, 1 if it could not start; 1 for `exit_on_skipped`); otherwise 0, also after a signal: stopping on
-/// request is not a failure, and processes that failed are listed in the summary.
+/// killed, 1 if it could not start; 1 for `exit_on_skipped`; 0 for an `exit_on_end` process that succeeded,
+/// also with one of its `success_exit_codes`); otherwise 0, also after a signal: stopping on request is not a
+/// failure, and processes that failed are listed in the summary.
 pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, RuntimeError> {
     // Adopted orphans are swept while this lives (also if this future is dropped half-way).
     let _sweeping = os::RunGuard::new();

@@ -39,12 +39,13 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "success_exit_codes",
     "log_location",
     "description",
+    "is_daemon",
+    "launch_timeout_seconds",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "name",
     "extends",
-    "is_daemon",
     "log_configuration",
     "disable_ansi_colors",
     "vars",
@@ -52,7 +53,6 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "is_tty",
     "is_elevated",
     "is_interactive",
-    "launch_timeout_seconds",
     "is_disabled",
     "is_dotenv_disabled",
     "original_config",

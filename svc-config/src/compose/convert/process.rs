@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use svc_core::{Availability, Command, Condition, Dependency, Environment, Process, RestartPolicy, Shutdown};
+use svc_core::{Availability, Command, Condition, Daemon, Dependency, Environment, Process, RestartPolicy, Shutdown};
 
 use super::keys::{AVAILABILITY_KEYS, PROCESS_KEYS, PROCESS_UNSUPPORTED, SHUTDOWN_KEYS, SHUTDOWN_UNSUPPORTED};
 use super::read::{Converter, join, unknown_variant};
@@ -56,6 +56,17 @@ impl Converter<'_> {
         }
         if let Some(n) = get("log_location") {
             p.log_location = self.string(n, &join(path, "log_location")).map(PathBuf::from);
+        }
+        if let Some(n) = get("is_daemon")
+            && self.boolean(n, &join(path, "is_daemon")) == Some(true)
+        {
+            let mut daemon = Daemon::default();
+            if let Some(n) = get("launch_timeout_seconds")
+                && let Some(timeout) = self.seconds(n, &join(path, "launch_timeout_seconds"))
+            {
+                daemon.launch_timeout = timeout;
+            }
+            p.daemon = Some(daemon);
         }
         if let Some(n) = get("success_exit_codes") {
             self.exit_codes(n, &join(path, "success_exit_codes"), &mut p.success_exit_codes);

@@ -146,7 +146,7 @@ async fn a_failing_child_is_restarted_up_to_max_restarts_then_fails() {
     let spec = fake.spawned.lock().unwrap()[0].clone();
     assert_eq!(spec.argv, ["sleep"]);
     assert!(spec.capture_output);
-    assert!(spec.env.iter().any(|(k, v)| k == os::TAG_VAR && v.ends_with(".1/p")), "{:?}", spec.env);
+    assert!(spec.env.iter().any(|(k, v)| k == crate::child::TAG_VAR && v.ends_with(".1/p")), "{:?}", spec.env);
     harness.end().await;
 }
 
@@ -203,4 +203,36 @@ async fn the_end_of_the_run_kills_a_running_child() {
 /// A signal other than the default SIGTERM, to see that the configured one is used.
 fn sigusr1() -> i32 {
     crate::child::signal::SIGUSR1
+}
+
+#[tokio::test]
+async fn a_failing_shutdown_command_kills_at_once_instead_of_waiting_out_the_timeout() {
+    // The process ignores everything but SIGKILL; its shutdown command fails at once.
+    let fake = FakeSpawner::new(&[Behaviour::IgnoreTerm, Behaviour::Exit(1)]);
+    let shutdown = Shutdown::default().command(svc_core::Command::shell("stop-it")).timeout(Duration::from_secs(30));
+    let mut harness = Harness::start(restarting(0).shutdown(shutdown), fake.clone());
+    harness.until("running", |s| matches!(s.state, State::Running { .. })).await;
+    let asked = Instant::now();
+    harness.control.send(Control::Stop).unwrap();
+    let status = harness.until("stopped", |s| s.state.is_final()).await;
+    assert!(asked.elapsed() < Duration::from_secs(10), "not the 30 s timeout: {:?}", asked.elapsed());
+    assert_eq!(status.state, State::Stopped { exit: Some(ExitStatus::Signal(SIGKILL)) });
+    assert_eq!(fake.spawns(), 2, "the process and its shutdown command");
+    assert_eq!(fake.spawned.lock().unwrap()[1].argv, ["sh", "-c", "stop-it"]);
+    assert_eq!(fake.signals().first(), Some(&SIGKILL), "no signal before the command, SIGKILL after it failed");
+    harness.end().await;
+}
+
+#[tokio::test]
+async fn a_succeeding_shutdown_command_leaves_the_process_its_timeout() {
+    let fake = FakeSpawner::new(&[Behaviour::IgnoreTerm, Behaviour::Exit(0)]);
+    let shutdown = Shutdown::default().command(svc_core::Command::shell("stop-it")).timeout(Duration::from_millis(300));
+    let mut harness = Harness::start(restarting(0).shutdown(shutdown), fake.clone());
+    harness.until("running", |s| matches!(s.state, State::Running { .. })).await;
+    let asked = Instant::now();
+    harness.control.send(Control::Stop).unwrap();
+    let status = harness.until("stopped", |s| s.state.is_final()).await;
+    assert!(asked.elapsed() >= Duration::from_millis(300), "killed only at the timeout");
+    assert_eq!(status.state, State::Stopped { exit: Some(ExitStatus::Signal(SIGKILL)) });
+    harness.end().await;
 }
