@@ -220,7 +220,7 @@ fn unsupported_and_unknown_keys_warn_once_each_and_fail_with_strict() {
         "{}",
         warnings[0]
     );
-    assert!(warnings.iter().any(|w| w.ends_with("processes.tty.is_tty: is not supported by svc and is ignored")));
+    assert!(warnings.iter().any(|w| w.ends_with("processes.tty.is_elevated: is not supported by svc and is ignored")));
     assert!(
         warnings.iter().any(|w| w.ends_with("unsupported.yaml:6:5: processes.tty.depend_on: unknown key 'depend_on', did you mean 'depends_on'? (ignored)")),
         "{warnings:#?}"
@@ -523,12 +523,12 @@ fn disable_env_expansion_keeps_dollars_and_is_strict_is_honoured() {
     assert_eq!(process(&merged, "literal").command, Command::shell("echo $HOME ${UNDEFINED_BUT_FINE} $$"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("strict.yaml");
-    std::fs::write(&file, "is_strict: true\nprocesses:\n  a:\n    command: x\n    is_tty: true\n").unwrap();
+    std::fs::write(&file, "is_strict: true\nprocesses:\n  a:\n    command: x\n    is_elevated: true\n").unwrap();
     let err =
         import(&ImportOptions { files: vec![file], disable_dotenv: true, ..ImportOptions::default() }).unwrap_err();
     assert!(
         err.to_string()
-            .ends_with("strict.yaml:5:5: processes.a.is_tty: is not supported by svc (strict mode: remove it)"),
+            .ends_with("strict.yaml:5:5: processes.a.is_elevated: is not supported by svc (strict mode: remove it)"),
         "{err}"
     );
 }

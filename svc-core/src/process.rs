@@ -73,6 +73,11 @@ pub struct Process {
     /// File that receives this process's output, in addition to the supervisor's output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_location: Option<PathBuf>,
+    /// Run under a pseudo-terminal: the process's stdin, stdout and stderr are a terminal (tools that check for
+    /// one keep their colours and line buffering); its output is still captured line by line, stdout and stderr
+    /// together.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_tty: bool,
     /// Set when the command is a launcher that starts a daemon and exits (process-compose's `is_daemon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daemon: Option<Daemon>,
@@ -202,6 +207,12 @@ impl Process {
     /// Sets the exit codes, besides 0, that count as success.
     pub fn success_exit_codes(mut self, codes: impl IntoIterator<Item = i32>) -> Self {
         self.success_exit_codes = codes.into_iter().collect();
+        self
+    }
+
+    /// Runs the process under a pseudo-terminal (see [`Process::is_tty`]).
+    pub fn tty(mut self, tty: bool) -> Self {
+        self.is_tty = tty;
         self
     }
 

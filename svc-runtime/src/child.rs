@@ -37,6 +37,10 @@ pub struct SpawnSpec {
     pub working_dir: Option<PathBuf>,
     /// Whether stdout and stderr are piped to the supervisor (else they go to `/dev/null`, as for probes).
     pub capture_output: bool,
+    /// Run under a pseudo-terminal (`is_tty`): stdin, stdout and stderr are the terminal, which is the child's
+    /// controlling terminal in a session of its own; the child's [`Child::stdout`] is the terminal's master side
+    /// (read it with `logs::tty_reader`) and there is no separate stderr.
+    pub tty: bool,
 }
 
 /// A started child. It leads its own process group (its pid is the group id); its exit status arrives on

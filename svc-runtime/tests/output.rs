@@ -31,3 +31,22 @@ async fn lines_status_and_log_files() {
     assert!(project_log.contains("long-name | no newline"), "{project_log}");
     assert!(project_log.contains("long-name: exited with code 3"), "{project_log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_is_tty_process_sees_a_terminal_and_its_lines_read_back_unchanged() {
+    let m = support::Marker::new();
+    let check = "if [ -t 0 ] && [ -t 1 ] && [ -t 2 ]; then echo 'all three are a terminal'; fi; \
+                 echo \"columns $(stty size < /dev/tty)\"; echo to-stderr >&2; printf 'no newline'";
+    let project = m
+        .project()
+        .process("tty", support::sh(check).tty(true))
+        .process("pipe", support::sh("[ -t 1 ] || echo 'not a terminal'"));
+    let (outcome, output) = support::run(project).await;
+    assert!(outcome.processes.iter().all(|p| p.succeeded), "{output}");
+    assert!(output.contains("tty   | all three are a terminal\n"), "{output}");
+    assert!(output.contains("tty   | columns 40 120\n"), "the terminal has a size\n{output}");
+    assert!(output.contains("tty   | to-stderr\n"), "stderr goes to the terminal too\n{output}");
+    assert!(output.contains("tty   | no newline\n"), "the last partial line is kept at the hang-up\n{output}");
+    assert!(!output.contains('\r'), "no carriage returns added by the terminal\n{output}");
+    assert!(output.contains("pipe  | not a terminal\n"), "{output}");
+}

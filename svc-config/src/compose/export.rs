@@ -157,6 +157,9 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
     if !p.success_exit_codes.is_empty() {
         out.insert("success_exit_codes".into(), json!(p.success_exit_codes));
     }
+    if p.is_tty {
+        out.insert("is_tty".into(), json!(true));
+    }
     if let Some(daemon) = &p.daemon {
         out.insert("is_daemon".into(), json!(true));
         out.insert("launch_timeout_seconds".into(), json!(daemon.launch_timeout.as_secs_f64().ceil() as u64));

@@ -49,7 +49,7 @@ use indexmap::IndexMap;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 pub use line::{CONTINUATION_MARKER, LineRef, LineSplitter, LineWatcher};
-pub use reader::{ReadSummary, pipe_reader};
+pub use reader::{PTY_HANGUP_ERRNO, ReadSummary, TtyReader, pipe_reader, tty_reader};
 pub use ring::LineRing;
 
 use output::{Counters, Message, Sink, Source, Writer};

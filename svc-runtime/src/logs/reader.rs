@@ -38,6 +38,35 @@ pub fn pipe_reader(fd: OwnedFd) -> io::Result<pipe::Receiver> {
     pipe::Receiver::from_owned_fd(fd)
 }
 
+/// The error a terminal's master side reads once no process has the terminal open any more: Linux's `EIO`
+/// (checked against libc in `os`). A terminal has no end of file; this is its end.
+pub const PTY_HANGUP_ERRNO: i32 = 5;
+
+/// Turns the master side of a pseudo-terminal (an `is_tty` child's output, already non-blocking) into an async
+/// reader for [`Logs::read`] whose hang-up reads as end of file.
+pub fn tty_reader(fd: OwnedFd) -> io::Result<TtyReader> {
+    pipe::Receiver::from_owned_fd_unchecked(fd).map(TtyReader)
+}
+
+/// The master side of a pseudo-terminal as an async reader (see [`tty_reader`]).
+#[derive(Debug)]
+pub struct TtyReader(pipe::Receiver);
+
+impl AsyncRead for TtyReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        match std::pin::Pin::new(&mut self.0).poll_read(cx, buf) {
+            std::task::Poll::Ready(Err(e)) if e.raw_os_error() == Some(PTY_HANGUP_ERRNO) => {
+                std::task::Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
 impl Logs {
     /// Reads `stream` (one output stream of process `process`) until end of file, an error, or until `stop`
     /// completes, and sends its lines to the writer; the final unfinished line is sent too. Lines are checked

@@ -5,7 +5,7 @@
 //! Files: `thread` (the supervisor thread and [`OsSpawner`]), `spawn` (one child with `clone`), `reaper` (whose
 //! groups and zombies are ours, behind a `Wait` trait), `group` (process groups and `/proc`), `tags` (finding
 //! descendants that left their group), `watchdog` (the process that kills everything if the supervisor dies),
-//! `signal` (checks the pure signal table against `libc`).
+//! `signal` (checks the pure signal table against `libc`), `pty` (terminals for `is_tty`).
 //!
 //! One dedicated, never-ending thread ("svc-sys") runs a small current-thread tokio runtime that
 //! 1. starts every child (`spawn`: `clone(CLONE_VM | CLONE_VFORK)`, so `PR_SET_PDEATHSIG`, which fires
@@ -50,6 +50,7 @@
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 mod group;
+mod pty;
 mod reaper;
 mod signal;
 mod spawn;

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use svc_core::NotFound;
 
+use super::pty::Pty;
 use crate::child::{SpawnError, SpawnSpec};
 
 /// Stack of the child between `clone` and `execve` (it only calls a handful of syscall wrappers).
@@ -34,6 +35,7 @@ enum Stage {
     Stdio,
     WorkingDir,
     Exec,
+    Terminal,
 }
 
 /// Everything the child needs, prepared by the parent; shared with the child (`CLONE_VM`).
@@ -45,6 +47,8 @@ struct Setup {
     stdin: i32,
     stdout: i32,
     stderr: i32,
+    /// The standard streams are a terminal that becomes the child's controlling terminal (a new session).
+    tty: bool,
     supervisor: libc::pid_t,
     nofile: Option<libc::rlimit>,
     /// The highest signal number (`SIGRTMAX`).
@@ -144,7 +148,15 @@ pub(crate) fn spawn(
     };
 
     let io_error = |e: io::Error| SpawnError(format!("cannot start `{program}`{place}: {e}"));
-    let (stdout_read, stdout_write, stderr_read, stderr_write) = if spec.capture_output {
+    let pty = if spec.tty {
+        let open = Pty::open().map_err(|e| SpawnError(format!("cannot start `{program}`{place}: no terminal: {e}")));
+        Some(open?)
+    } else {
+        None
+    };
+    let (stdout_read, stdout_write, stderr_read, stderr_write) = if pty.is_some() {
+        (None, None, None, None)
+    } else if spec.capture_output {
         let (r1, w1) = pipe().map_err(io_error)?;
         let (r2, w2) = pipe().map_err(io_error)?;
         (Some(r1), Some(w1), Some(r2), Some(w2))
@@ -162,9 +174,18 @@ pub(crate) fn spawn(
         argv,
         envp,
         working_dir,
-        stdin: null,
-        stdout: stdout_write.as_ref().map_or(null, |w| w.as_raw_fd()),
-        stderr: stderr_write.as_ref().map_or(null, |w| w.as_raw_fd()),
+        stdin: pty.as_ref().map_or(null, |p| p.terminal.as_raw_fd()),
+        stdout: pty
+            .as_ref()
+            .map(|p| p.terminal.as_raw_fd())
+            .or(stdout_write.as_ref().map(|w| w.as_raw_fd()))
+            .unwrap_or(null),
+        stderr: pty
+            .as_ref()
+            .map(|p| p.terminal.as_raw_fd())
+            .or(stderr_write.as_ref().map(|w| w.as_raw_fd()))
+            .unwrap_or(null),
+        tty: pty.is_some(),
         supervisor,
         nofile,
         max_signal: libc::SIGRTMAX(),
@@ -222,11 +243,16 @@ pub(crate) fn spawn(
             },
             s if s == Stage::ProcessGroup as i32 => ("cannot give it its own process group", ""),
             s if s == Stage::DeathSignal as i32 => ("cannot set its parent-death signal", ""),
+            s if s == Stage::Terminal as i32 => ("cannot give it its terminal", ""),
             _ => ("cannot set up its standard input and output", ""),
         };
         return Err(SpawnError(format!("cannot start `{program}`{place}: {what}: {cause}{hint}")));
     }
-    Ok(Spawned { pid, stdout: stdout_read, stderr: stderr_read })
+    match pty {
+        // The child has its own copies of the terminal side; the master is the one output stream.
+        Some(pty) => Ok(Spawned { pid, stdout: Some(pty.master), stderr: None }),
+        None => Ok(Spawned { pid, stdout: stdout_read, stderr: stderr_read }),
+    }
 }
 
 /// Records the failed `stage` with the current errno in the parent's [`Setup`] and exits the child.
@@ -247,8 +273,17 @@ unsafe fn fail(setup: &mut Setup, stage: Stage) -> ! {
 extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
     // SAFETY: `arg` is the parent's `Setup`, alive and not touched by the (suspended, CLONE_VFORK) parent.
     let setup = unsafe { &mut *(arg as *mut Setup) };
-    // SAFETY: setpgid(2) on ourselves; no memory involved.
-    if unsafe { libc::setpgid(0, 0) } != 0 {
+    // A terminal needs a session of its own (its leader also leads a new process group); otherwise only the group.
+    let grouped = if setup.tty {
+        // SAFETY: setsid(2) on ourselves; no memory involved.
+        let session = unsafe { libc::setsid() };
+        session >= 0
+    } else {
+        // SAFETY: setpgid(2) on ourselves; no memory involved.
+        let group = unsafe { libc::setpgid(0, 0) };
+        group == 0
+    };
+    if !grouped {
         // SAFETY: we are the clone child.
         unsafe { fail(setup, Stage::ProcessGroup) };
     }
@@ -293,6 +328,11 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
             // SAFETY: we are the clone child.
             unsafe { fail(setup, Stage::Stdio) };
         }
+    }
+    // SAFETY: TIOCSCTTY on our stdin, the terminal side the parent opened; we lead a new session without one.
+    if setup.tty && unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) } != 0 {
+        // SAFETY: we are the clone child.
+        unsafe { fail(setup, Stage::Terminal) };
     }
     if let Some(dir) = &setup.working_dir {
         // SAFETY: chdir(2) reads `dir`, a NUL-terminated CString in the live `setup`.

@@ -111,6 +111,7 @@ pub(super) async fn check_exec(
         env: env.to_vec(),
         working_dir: probe.working_dir.clone().or_else(|| working_dir.map(Into::into)),
         capture_output: false,
+        tty: false,
     };
     let deadline = Instant::now() + timeout;
     let child = match tokio::time::timeout_at(deadline, spawner.spawn(spec)).await {

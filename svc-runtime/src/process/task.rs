@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::child::signal::{self, SIGKILL};
 use crate::child::{ExitStatus, SpawnSpec, Spawner, TAG_VAR, tag};
 use crate::deadline::sleep_until;
-use crate::logs::{LineWatcher, Logs, pipe_reader};
+use crate::logs::{LineWatcher, Logs, pipe_reader, tty_reader};
 use crate::probe::{ProbeContext, ProbeRunner, ProbeState, ProbeTask, ProbeUpdate};
 use crate::process::deps::{Verdict, evaluate};
 use crate::process::machine::{Action, Event, Machine, ProbeKind, Rules, State};
@@ -316,21 +316,30 @@ impl Task {
 
     /// Copies one output stream of this process to the log pipeline until end of file or `stop_readers`.
     fn read_output(&self, fd: std::os::fd::OwnedFd, watcher: Option<Arc<LineWatcher>>) -> JoinHandle<()> {
+        self.read_stream(fd, watcher, false)
+    }
+
+    /// [`Task::read_output`], for a pipe or (`tty`) a terminal's master side.
+    fn read_stream(&self, fd: std::os::fd::OwnedFd, watcher: Option<Arc<LineWatcher>>, tty: bool) -> JoinHandle<()> {
         let logs = self.ctx.logs.clone();
         let name = self.name.clone();
         let mut stop = self.stop_readers.subscribe();
         tokio::spawn(async move {
-            let reader = match pipe_reader(fd) {
-                Ok(reader) => reader,
-                Err(e) => {
-                    logs.status(format!("{name}: cannot read its output: {e}"));
-                    return;
-                }
-            };
             let stop = async move {
                 let _ = stop.wait_for(|stop| *stop).await;
             };
-            if let Err(e) = logs.read(&name, reader, watcher, stop).await {
+            let read = if tty {
+                match tty_reader(fd) {
+                    Ok(reader) => logs.read(&name, reader, watcher, stop).await,
+                    Err(e) => return logs.status(format!("{name}: cannot read its terminal: {e}")),
+                }
+            } else {
+                match pipe_reader(fd) {
+                    Ok(reader) => logs.read(&name, reader, watcher, stop).await,
+                    Err(e) => return logs.status(format!("{name}: cannot read its output: {e}")),
+                }
+            };
+            if let Err(e) = read {
                 logs.status(format!("{name}: {e}"));
             }
         })
@@ -455,6 +464,7 @@ impl Task {
             env: self.environment(),
             working_dir: self.process.working_dir.clone(),
             capture_output: true,
+            tty: self.process.is_tty,
         };
         match self.ctx.spawner.spawn(spec).await {
             Ok(child) => {
@@ -468,10 +478,11 @@ impl Task {
                     }
                     None => (None, None),
                 };
+                let tty = self.process.is_tty;
                 let readers = [child.stdout, child.stderr]
                     .into_iter()
                     .flatten()
-                    .map(|fd| self.read_output(fd, watcher.clone()))
+                    .map(|fd| self.read_stream(fd, watcher.clone(), tty))
                     .collect();
                 self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
                 self.launch_deadline = self.process.daemon.as_ref().map(|d| Instant::now() + d.launch_timeout);
@@ -521,6 +532,7 @@ impl Task {
                     env: self.environment(),
                     working_dir: self.process.working_dir.clone(),
                     capture_output: true,
+                    tty: false,
                 };
                 match self.ctx.spawner.spawn(spec).await {
                     Ok(stopper) => {

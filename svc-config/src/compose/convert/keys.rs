@@ -41,6 +41,7 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "description",
     "is_daemon",
     "launch_timeout_seconds",
+    "is_tty",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
@@ -50,7 +51,6 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "disable_ansi_colors",
     "vars",
     "is_foreground",
-    "is_tty",
     "is_elevated",
     "is_interactive",
     "is_disabled",
