@@ -104,3 +104,64 @@ fn invalid_templates_are_errors_at_their_value() {
     assert!(unclosed.message.contains("`{{ if }}` is not closed"), "{text}");
     assert_eq!(err.errors.len(), 3, "one error per process, none for `ok`: {text}");
 }
+
+#[test]
+fn top_level_extends_merges_under_a_base_with_rebased_working_dirs() {
+    let (imported, merged) = load_with("extends/app.yaml", &[]);
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    assert_eq!(imported.files, [data("extends/base.yaml"), data("extends/app.yaml")], "the base first");
+    let dir = data("extends");
+    assert_eq!(process(&merged, "db").working_dir.as_deref(), Some(dir.join("data").as_path()), "relative: rebased");
+    assert_eq!(process(&merged, "cache").working_dir.as_deref(), Some(dir.as_path()), "none: the base's directory");
+    let api = process(&merged, "api");
+    assert_eq!(api.command, Command::shell("api --mode app"), "the extending file wins");
+    assert_eq!(api.working_dir.as_deref(), Some(Path::new("/srv/api")), "absolute: kept");
+    assert_eq!(api.environment["API_KEY"], "base");
+    assert_eq!(process(&merged, "worker").working_dir, None, "the extending file's processes are not rebased");
+    assert_eq!(merged.settings.environment["LEVEL"], "app");
+    assert_eq!(merged.settings.environment["SHARED"], "from-base");
+    assert!(merged.origins["db"].to_string().ends_with("base.yaml"), "{:?}", merged.origins);
+    assert!(merged.origins["worker"].to_string().ends_with("app.yaml"), "{:?}", merged.origins);
+}
+
+#[test]
+fn extends_chains_and_cycles() {
+    let (imported, merged) = load_with("extends/chain.yaml", &[]);
+    assert_eq!(imported.files.len(), 3, "{:?}", imported.files);
+    assert_eq!(process(&merged, "cache").command, Command::shell("run-cache --from-middle"));
+    assert!(merged.settings.processes.contains_key("db") && merged.settings.processes.contains_key("top"));
+
+    let err = load_err("extends/cycle_a.yaml");
+    let [error] = err.errors.as_slice() else { panic!("one error expected: {err}") };
+    assert!(error.loc.to_string().ends_with("cycle_b.yaml:1:10"), "at the `extends` that closes it: {}", error.loc);
+    assert!(error.message.contains("cycle"), "{err}");
+    let files = error.message.find("cycle_a.yaml").zip(error.message.find("cycle_b.yaml"));
+    assert!(files.is_some(), "names both files: {err}");
+}
+
+#[test]
+fn process_extends_inherits_every_key_and_merges_the_environment() {
+    let (_, merged) = load_with("process_extends.yaml", &[]);
+    let dev = process(&merged, "dev");
+    assert_eq!(dev.command, Command::shell("server --port 8080"));
+    assert_eq!(dev.working_dir.as_deref(), Some(Path::new("/srv")));
+    assert_eq!((dev.environment["MODE"].as_str(), dev.environment["KEEP"].as_str()), ("dev", "yes"));
+    assert_eq!(dev.environment["DEBUG"], "1");
+    assert_eq!(dev.availability.max_restarts, 9);
+    assert_eq!(dev.availability.restart, svc_core::RestartPolicy::OnFailure, "inherited inside a mapping");
+    let verbose = process(&merged, "dev_verbose");
+    assert_eq!(verbose.command, Command::shell("server --port 8081 --verbose"));
+    assert_eq!(verbose.environment["MODE"], "dev", "through a chain");
+    assert_eq!(process(&merged, "base").environment["MODE"], "base", "the base is unchanged");
+}
+
+#[test]
+fn process_extends_errors_name_the_position_and_a_fix() {
+    let err = load_err("process_extends_invalid.yaml");
+    let text = err.to_string();
+    let api = err.errors.iter().find(|d| d.path == "processes.api.extends").unwrap_or_else(|| panic!("{text}"));
+    assert!(api.loc.to_string().ends_with("process_extends_invalid.yaml:5:14"), "{}", api.loc);
+    assert!(api.message.contains("unknown process 'webb'") && api.message.contains("did you mean 'web'"), "{text}");
+    let cycle: Vec<_> = err.errors.iter().filter(|d| d.message.contains("cycle")).collect();
+    assert!(!cycle.is_empty() && cycle[0].message.contains("ping -> pong -> ping"), "{text}");
+}
