@@ -12,10 +12,19 @@
 //!   file (or `--env-file`s) and the environment; `$$` is a literal `$`. **An undefined variable is an error**
 //!   naming the variable, the process and the file (process-compose silently substitutes an empty string).
 //!   `disable_env_expansion: true` turns expansion off for a file.
+//! - `vars` (top level and per process) and Go templates (`{{ .PORT }}`, `{{ if }}`, `{{ range }}`, `printf`,
+//!   ...) are rendered, per replica with `PC_REPLICA_NUM`, in the fields process-compose renders (`command`,
+//!   `entrypoint`, `working_dir`, `log_location`, `description`, `environment`, probes' `exec.command` and
+//!   `http_get` host/path/scheme/port), after `$VAR` expansion as in process-compose; inside `{{ }}` an
+//!   undefined `$VAR` is empty (`{{ or "${X}" .X }}` falls back to the var). A key missing from the vars and an
+//!   invalid template are errors at the value. `is_template_disabled: true` keeps a process as written.
+//! - `extends: base.yaml` (top level) merges the base file under the extending one, its relative working dirs
+//!   rebased onto its directory; `extends: NAME` (a process) inherits every key of process `NAME`.
 //! - `command` runs with `sh -c` (or the project's `shell`); `entrypoint` is an argv run without a shell.
 //! - `replicas: N` creates processes `name-0` ... `name-{N-1}` (zero-padded); depending on `name` means
 //!   depending on every replica. `PC_PROC_NAME` and `PC_REPLICA_NUM` are set in each process's environment. A
-//!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has no placeholder.
+//!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has neither that
+//!   placeholder nor a template.
 //! - The top-level `log_location` becomes the log file of every process that has none of its own.
 //! - YAML anchors, aliases and `<<` merge keys work; top-level `x-...` keys (extension fields) hold them
 //!   without a warning.
@@ -31,7 +40,8 @@
 //! documentation for the few things process-compose cannot express.
 //!
 //! Where things are: `discover` (which files, and merging them), `expand` (`$VAR` expansion and `.env` files),
-//! `convert` (the process-compose document -> the svc model), `export` (the other way); this module ties the
+//! `extends` (base files and processes), `convert` (the process-compose document -> the svc model, templates
+//! included), `export` (the other way); this module ties the
 //! import steps together.
 
 mod convert;
@@ -116,7 +126,7 @@ pub fn import_sources(
     strict: bool,
     default_name: Option<&str>,
 ) -> Result<Imported, ImportError> {
-    let (mut root, origins, files) = read_document(sources, variables)?;
+    let Document { mut root, origins, files } = read_document(sources, variables)?;
     extends::inherit(&mut root)?;
     // `is_strict: true` in a file asks process-compose to reject unknown keys: honour it the same way.
     let file_strict = matches!(root.get("is_strict").map(|n| &n.value), Some(Value::Bool(true)));
@@ -133,10 +143,7 @@ pub fn import_sources(
 /// Parses and expands each source (after the files it `extends`) and merges them in order: the document, for
 /// each process the name of the first source that defines it (its origin), and the files read in merge order.
 /// Every undefined variable of every source is reported.
-fn read_document(
-    sources: &[(String, String)],
-    variables: &Variables,
-) -> Result<(Node, IndexMap<String, String>, Vec<PathBuf>), ImportError> {
+fn read_document(sources: &[(String, String)], variables: &Variables) -> Result<Document, ImportError> {
     let mut errors = Vec::new();
     let mut load = |name: &str, text: String| -> Result<Node, ImportError> {
         let mut node =
@@ -180,7 +187,17 @@ fn read_document(
     let Some(root) = merged else {
         return Err(ImportError::single(Loc::whole("process-compose"), "no file to import"));
     };
-    Ok((root, origins, files))
+    Ok(Document { root, origins, files })
+}
+
+/// The files merged into one document.
+struct Document {
+    /// The merged tree.
+    root: Node,
+    /// For each process, the name of the first file that defines it.
+    origins: IndexMap<String, String>,
+    /// The files read, in merge order (base files first).
+    files: Vec<PathBuf>,
 }
 
 /// The project: the top-level environment and each process as a settings file named after the file that
