@@ -42,7 +42,10 @@ pub struct Undefined {
     pub name: String,
 }
 
-/// Expands `text`. Returns the first undefined variable (without a default) as an error.
+/// Expands `text`. Returns the first undefined variable (without a default) as an error, except inside a Go
+/// template action (`{{ or "${X}" .X }}`): there it is empty, as in process-compose, because the template
+/// itself supplies the fallback (process-compose expands `$VAR`s in the file's text before it renders
+/// templates: `loadProjectFromFile` then `renderTemplates`, in its `src/loader/`).
 pub fn expand(text: &str, vars: &Variables) -> Result<String, Undefined> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -68,6 +71,7 @@ pub fn expand(text: &str, vars: &Variables) -> Result<String, Undefined> {
                     (Some(""), Some((true, default))) => out.push_str(default),
                     (Some(value), _) => out.push_str(value),
                     (None, Some((_, default))) => out.push_str(default),
+                    (None, None) if in_action(text, rest, dollar) => {}
                     (None, None) => return Err(Undefined { name: name.to_owned() }),
                 }
             }
@@ -82,6 +86,7 @@ pub fn expand(text: &str, vars: &Variables) -> Result<String, Undefined> {
                 let name = &after[..len];
                 match vars.get(name) {
                     Some(value) => out.push_str(value),
+                    None if in_action(text, rest, dollar) => {}
                     None => return Err(Undefined { name: name.to_owned() }),
                 }
                 rest = &after[len..];
@@ -90,6 +95,12 @@ pub fn expand(text: &str, vars: &Variables) -> Result<String, Undefined> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Whether the `$` at `dollar` in `rest` (the unread end of `text`) is inside a `{{ ... }}` action.
+fn in_action(text: &str, rest: &str, dollar: usize) -> bool {
+    let before = &text[..text.len() - rest.len() + dollar];
+    before.rfind("{{").is_some_and(|open| before.rfind("}}").is_none_or(|close| close < open))
 }
 
 /// `VAR:-default` -> (`VAR`, Some((true, default))); `VAR-default` -> (`VAR`, Some((false, default))).
@@ -281,6 +292,14 @@ mod tests {
     fn undefined_is_an_error() {
         assert_eq!(expand("a $MISSING b", &vars()), Err(Undefined { name: "MISSING".into() }));
         assert_eq!(expand("${MISSING}", &vars()), Err(Undefined { name: "MISSING".into() }));
+        assert_eq!(expand("}} $MISSING {{", &vars()), Err(Undefined { name: "MISSING".into() }));
+    }
+
+    #[test]
+    fn undefined_in_a_template_action_is_empty() {
+        assert_eq!(expand(r#"{{ or "${MISSING}" .X }} $HOME"#, &vars()).unwrap(), r#"{{ or "" .X }} /home/me"#);
+        assert_eq!(expand(r#"{{ or "$HOME" .X }}"#, &vars()).unwrap(), r#"{{ or "/home/me" .X }}"#);
+        assert_eq!(expand("{{ .X }} $MISSING", &vars()), Err(Undefined { name: "MISSING".into() }));
     }
 
     #[test]

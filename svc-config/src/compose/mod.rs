@@ -12,10 +12,19 @@
 //!   file (or `--env-file`s) and the environment; `$$` is a literal `$`. **An undefined variable is an error**
 //!   naming the variable, the process and the file (process-compose silently substitutes an empty string).
 //!   `disable_env_expansion: true` turns expansion off for a file.
+//! - `vars` (top level and per process) and Go templates (`{{ .PORT }}`, `{{ if }}`, `{{ range }}`, `printf`,
+//!   ...) are rendered, per replica with `PC_REPLICA_NUM`, in the fields process-compose renders (`command`,
+//!   `entrypoint`, `working_dir`, `log_location`, `description`, `environment`, probes' `exec.command` and
+//!   `http_get` host/path/scheme/port), after `$VAR` expansion as in process-compose; inside `{{ }}` an
+//!   undefined `$VAR` is empty (`{{ or "${X}" .X }}` falls back to the var). A key missing from the vars and an
+//!   invalid template are errors at the value. `is_template_disabled: true` keeps a process as written.
+//! - `extends: base.yaml` (top level) merges the base file under the extending one, its relative working dirs
+//!   rebased onto its directory; `extends: NAME` (a process) inherits every key of process `NAME`.
 //! - `command` runs with `sh -c` (or the project's `shell`); `entrypoint` is an argv run without a shell.
 //! - `replicas: N` creates processes `name-0` ... `name-{N-1}` (zero-padded); depending on `name` means
 //!   depending on every replica. `PC_PROC_NAME` and `PC_REPLICA_NUM` are set in each process's environment. A
-//!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has no placeholder.
+//!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has neither that
+//!   placeholder nor a template.
 //! - The top-level `log_location` becomes the log file of every process that has none of its own.
 //! - YAML anchors, aliases and `<<` merge keys work; top-level `x-...` keys (extension fields) hold them
 //!   without a warning.
@@ -31,7 +40,8 @@
 //! documentation for the few things process-compose cannot express.
 //!
 //! Where things are: `discover` (which files, and merging them), `expand` (`$VAR` expansion and `.env` files),
-//! `convert` (the process-compose document -> the svc model), `export` (the other way); this module ties the
+//! `extends` (base files and processes), `convert` (the process-compose document -> the svc model, templates
+//! included), `export` (the other way); this module ties the
 //! import steps together.
 
 mod convert;
@@ -39,6 +49,7 @@ mod discover;
 mod error;
 mod expand;
 mod export;
+mod extends;
 
 use std::path::PathBuf;
 
@@ -103,21 +114,20 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
         variables.dotenv = expand::read_dotenv_files(&env_files, required)?;
     }
     let default_name = options.project_name.clone().or_else(|| discover::directory_name(&files));
-    let mut imported = import_sources(&sources, &variables, options.strict, default_name.as_deref())?;
-    imported.files = files;
-    Ok(imported)
+    import_sources(&sources, &variables, options.strict, default_name.as_deref())
 }
 
 /// Imports already-read files: `(name, text)` pairs merged in order. `env_file` paths are read relative to the
 /// current directory. The building block of [`import`], usable without touching the file system for the files
-/// themselves.
+/// themselves (except the base files named by a top-level `extends`, read relative to the source's name).
 pub fn import_sources(
     sources: &[(String, String)],
     variables: &Variables,
     strict: bool,
     default_name: Option<&str>,
 ) -> Result<Imported, ImportError> {
-    let (root, origins) = read_document(sources, variables)?;
+    let Document { mut root, origins, files } = read_document(sources, variables)?;
+    extends::inherit(&mut root)?;
     // `is_strict: true` in a file asks process-compose to reject unknown keys: honour it the same way.
     let file_strict = matches!(root.get("is_strict").map(|n| &n.value), Some(Value::Bool(true)));
     let mut converter = Converter::new(strict || file_strict, &expand::read_env_file);
@@ -127,32 +137,45 @@ pub fn import_sources(
     }
     let first_origin = sources.first().map(|(n, _)| n.clone()).unwrap_or_default();
     let project = assemble(converted, &origins, first_origin, default_name);
-    Ok(Imported { project, files: Vec::new(), warnings: converter.warnings })
+    Ok(Imported { project, files, warnings: converter.warnings })
 }
 
-/// Parses and expands each source and merges them in order: the document, and for each process the name of
-/// the first source that defines it (its origin). Every undefined variable of every source is reported.
-fn read_document(
-    sources: &[(String, String)],
-    variables: &Variables,
-) -> Result<(Node, IndexMap<String, String>), ImportError> {
+/// Parses and expands each source (after the files it `extends`) and merges them in order: the document, for
+/// each process the name of the first source that defines it (its origin), and the files read in merge order.
+/// Every undefined variable of every source is reported.
+fn read_document(sources: &[(String, String)], variables: &Variables) -> Result<Document, ImportError> {
     let mut errors = Vec::new();
-    let mut merged: Option<Node> = None;
-    let mut origins: IndexMap<String, String> = IndexMap::new();
-    for (name, text) in sources {
+    let mut load = |name: &str, text: String| -> Result<Node, ImportError> {
         let mut node =
-            tree::parse(text, name, tree::Format::Yaml).map_err(|e| ImportError::single(e.loc, e.message))?;
+            tree::parse(&text, name, tree::Format::Yaml).map_err(|e| ImportError::single(e.loc, e.message))?;
         let expansion_disabled = matches!(node.get("disable_env_expansion").map(|n| &n.value), Some(Value::Bool(true)));
         if !expansion_disabled {
             expand::expand_tree(&mut node, &mut Vec::new(), variables, &mut |at, path, undefined| {
                 errors.push(expand::undefined_error(at, path, &undefined));
             });
         }
+        Ok(node)
+    };
+    let given: Vec<String> = sources.iter().map(|(name, _)| name.clone()).collect();
+    let mut documents = Vec::new();
+    for (name, text) in sources {
+        let mut chain = vec![(name.clone(), load(name, text.clone())?)];
+        extends::load_bases(&mut chain, &given, &mut load)?;
+        documents.extend(chain);
+    }
+    if !errors.is_empty() {
+        return Err(ImportError { errors, warnings: vec![] });
+    }
+    let mut merged: Option<Node> = None;
+    let mut origins: IndexMap<String, String> = IndexMap::new();
+    let mut files = Vec::new();
+    for (name, node) in documents {
         if let Some(processes) = node.get("processes").and_then(Node::as_map) {
             for process in processes.keys() {
                 origins.entry(process.clone()).or_insert_with(|| name.clone());
             }
         }
+        files.push(PathBuf::from(&name));
         merged = Some(match merged {
             None => node,
             Some(mut base) => {
@@ -161,13 +184,20 @@ fn read_document(
             }
         });
     }
-    if !errors.is_empty() {
-        return Err(ImportError { errors, warnings: vec![] });
-    }
     let Some(root) = merged else {
         return Err(ImportError::single(Loc::whole("process-compose"), "no file to import"));
     };
-    Ok((root, origins))
+    Ok(Document { root, origins, files })
+}
+
+/// The files merged into one document.
+struct Document {
+    /// The merged tree.
+    root: Node,
+    /// For each process, the name of the first file that defines it.
+    origins: IndexMap<String, String>,
+    /// The files read, in merge order (base files first).
+    files: Vec<PathBuf>,
 }
 
 /// The project: the top-level environment and each process as a settings file named after the file that

@@ -2,17 +2,25 @@
 //! implement (warned about and ignored). One list to compare with process-compose's schema when it changes.
 
 /// Top-level keys that svc reads.
-pub(super) const PROJECT_KEYS: &[&str] =
-    &["version", "name", "processes", "environment", "log_location", "shell", "disable_env_expansion", "is_strict"];
+pub(super) const PROJECT_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "processes",
+    "environment",
+    "log_location",
+    "shell",
+    "disable_env_expansion",
+    "is_strict",
+    "vars",
+    "extends",
+];
 /// Top-level keys that svc does not implement: warned about and ignored.
 pub(super) const PROJECT_UNSUPPORTED: &[&str] = &[
     "log_level",
     "log_length",
     "log_configuration",
     "log_format",
-    "vars",
     "is_tui_disabled",
-    "extends",
     "env_cmds",
     "ordered_shutdown",
     "file_names",
@@ -42,14 +50,15 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "is_daemon",
     "launch_timeout_seconds",
     "is_tty",
+    "vars",
+    "extends",
+    "is_template_disabled",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "name",
-    "extends",
     "log_configuration",
     "disable_ansi_colors",
-    "vars",
     "is_foreground",
     "is_elevated",
     "is_interactive",
@@ -64,7 +73,6 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "watch",
     "mcp",
     "truncate_log",
-    "is_template_disabled",
     "monitor_for",
     "monitor_silence_threshold",
 ];

@@ -1,13 +1,15 @@
 //! The located process-compose tree -> the svc model, with every problem reported at its file position.
 //!
 //! [`Converter`] (in `read`, with the typed readers every step uses) walks the merged document: the project
-//! settings and replica expansion here, one process in `process`, probes in `probe`; the keys each mapping
+//! settings and replica expansion here, one process in `process`, probes in `probe`, `vars` and `{{ }}`
+//! templates (rendered per replica, before a replica is converted) in `template`; the keys each mapping
 //! accepts are listed in `keys`.
 
 mod keys;
 mod probe;
 mod process;
 mod read;
+mod template;
 
 use std::path::PathBuf;
 
@@ -17,7 +19,8 @@ use svc_core::{Dependency, Environment, Process};
 use self::keys::{PROJECT_KEYS, PROJECT_UNSUPPORTED, SHELL_KEYS, SHELL_UNSUPPORTED};
 pub(crate) use self::read::Converter;
 use self::read::join;
-use crate::config::tree::{Entry, Node};
+use self::template::Vars;
+use crate::config::tree::{Entry, Node, Value};
 
 /// The processes and project settings read from a merged process-compose tree.
 pub(crate) struct Converted {
@@ -37,6 +40,7 @@ impl Converter<'_> {
             return out;
         };
         self.settings(map, &mut out);
+        let vars = map.get("vars").map(|e| self.vars(&e.value, "vars")).unwrap_or_default();
         let global_log = map.get("log_location").and_then(|e| self.string(&e.value, "log_location"));
         let Some(processes) = map.get("processes") else {
             self.error(&root.loc, "processes", "missing: a process-compose file needs a `processes:` mapping");
@@ -50,7 +54,7 @@ impl Converter<'_> {
             );
             return out;
         };
-        out.processes = self.processes(processes, global_log.as_deref());
+        out.processes = self.processes(processes, global_log.as_deref(), &vars);
         out
     }
 
@@ -70,8 +74,10 @@ impl Converter<'_> {
         if let Some(name) = map.get("name") {
             out.name = self.string(&name.value, "name");
         }
-        if let Some(v) = map.get("version") {
-            self.string(&v.value, "version");
+        for key in ["version", "extends"] {
+            if let Some(v) = map.get(key) {
+                self.string(&v.value, key);
+            }
         }
         for flag in ["disable_env_expansion", "is_strict"] {
             if let Some(v) = map.get(flag) {
@@ -83,32 +89,55 @@ impl Converter<'_> {
         }
     }
 
-    /// The processes, each replica a process of its own: `(replica name, name as written, process)`.
+    /// The processes, each replica a process of its own: `(replica name, name as written, process)`. Templates
+    /// are rendered per replica (with its `PC_REPLICA_NUM`) before it is converted, as process-compose clones
+    /// replicas before rendering.
     fn processes(
         &mut self,
         processes: &IndexMap<String, Entry>,
         global_log: Option<&str>,
+        vars: &Vars,
     ) -> Vec<(String, String, Process)> {
         // Replica names first, so that `depends_on: {worker: ...}` can expand to every replica of `worker`.
         let mut replicas: IndexMap<String, Vec<String>> = IndexMap::new();
         let mut parsed = Vec::new();
         for (name, entry) in processes {
             let path = join("processes", name);
-            if let Some((process, count)) = self.process(&entry.value, &path) {
-                let names = replica_names(name, count);
-                replicas.insert(name.clone(), names);
-                parsed.push((name.clone(), process));
+            let count = replica_count(&entry.value);
+            // A templated log location (`{{ .PC_REPLICA_NUM }}`) already differs per replica: no `.N` suffix.
+            let log_templated =
+                entry.value.get("log_location").and_then(Node::as_str).is_some_and(|t| t.contains("{{"));
+            let mut first_warnings = None;
+            for n in 0..count {
+                // One error (or warning) per process, not one per replica.
+                let Some(node) = self.render_process(&entry.value, &path, vars, n) else { break };
+                let Some((process, _)) = self.process(&node, &path) else { break };
+                match first_warnings {
+                    None => first_warnings = Some(self.warnings.len()),
+                    Some(len) => self.warnings.truncate(len),
+                }
+                parsed.push((name.clone(), n, log_templated, process));
             }
+            replicas.insert(name.clone(), replica_names(name, count));
         }
         let mut out = Vec::new();
-        for (name, mut process) in parsed {
+        for (name, n, log_templated, mut process) in parsed {
             if process.log_location.is_none() {
                 process.log_location = global_log.map(PathBuf::from);
             }
             process.depends_on = expand_dependencies(std::mem::take(&mut process.depends_on), &replicas);
-            out.extend(replicate(&name, &process, &replicas[&name]));
+            out.push(replica(&name, process, n, &replicas[&name], log_templated));
         }
         out
+    }
+}
+
+/// The `replicas:` of a process as process-compose counts them (0 is 1); an invalid value counts 1 and is
+/// reported when the process is read.
+fn replica_count(node: &Node) -> usize {
+    match node.get("replicas").map(|n| &n.value) {
+        Some(Value::Int(n)) if (1..=10_000).contains(n) => *n as usize,
+        _ => 1,
     }
 }
 
@@ -135,32 +164,35 @@ fn expand_dependencies(
     expanded
 }
 
-/// The replicas of process `name` (one per entry of `names`): `(replica name, name, process)`.
-fn replicate(name: &str, process: &Process, names: &[String]) -> Vec<(String, String, Process)> {
+/// Replica `n` of process `name` (`names` are all its replicas): `(replica name, name, process)`.
+/// `log_templated`: the log location was a template, so each replica's is its own already.
+fn replica(
+    name: &str,
+    mut replica: Process,
+    n: usize,
+    names: &[String],
+    log_templated: bool,
+) -> (String, String, Process) {
     let count = names.len();
-    let mut out = Vec::new();
-    for (n, replica_name) in names.iter().enumerate() {
-        let mut replica = process.clone();
-        // process-compose injects these into every process's environment. For a single process a value
-        // written in the file is kept (an exported replica carries its own PC_REPLICA_NUM).
-        if count > 1 {
-            replica.environment.insert("PC_PROC_NAME".into(), replica_name.clone());
-            replica.environment.insert("PC_REPLICA_NUM".into(), n.to_string());
-        } else {
-            replica.environment.entry("PC_PROC_NAME".into()).or_insert_with(|| replica_name.clone());
-            replica.environment.entry("PC_REPLICA_NUM".into()).or_insert_with(|| n.to_string());
-        }
-        if let Some(log) = &replica.log_location {
-            let text = log.to_string_lossy();
-            if text.contains("{PC_REPLICA_NUM}") {
-                replica.log_location = Some(text.replace("{PC_REPLICA_NUM}", &n.to_string()).into());
-            } else if count > 1 {
-                replica.log_location = Some(format!("{text}.{n}").into());
-            }
-        }
-        out.push((replica_name.clone(), name.to_owned(), replica));
+    let replica_name = names[n].clone();
+    // process-compose injects these into every process's environment. For a single process a value
+    // written in the file is kept (an exported replica carries its own PC_REPLICA_NUM).
+    if count > 1 {
+        replica.environment.insert("PC_PROC_NAME".into(), replica_name.clone());
+        replica.environment.insert("PC_REPLICA_NUM".into(), n.to_string());
+    } else {
+        replica.environment.entry("PC_PROC_NAME".into()).or_insert_with(|| replica_name.clone());
+        replica.environment.entry("PC_REPLICA_NUM".into()).or_insert_with(|| n.to_string());
     }
-    out
+    if let Some(log) = &replica.log_location {
+        let text = log.to_string_lossy();
+        if text.contains("{PC_REPLICA_NUM}") {
+            replica.log_location = Some(text.replace("{PC_REPLICA_NUM}", &n.to_string()).into());
+        } else if count > 1 && !log_templated {
+            replica.log_location = Some(format!("{text}.{n}").into());
+        }
+    }
+    (replica_name, name.to_owned(), replica)
 }
 
 /// `name` for one replica; `name-0`, `name-1`, ... (zero-padded to the width of the count) for several, as
