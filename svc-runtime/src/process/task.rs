@@ -489,6 +489,9 @@ impl Task {
                     }
                 }
             }
+            None if shutdown.parent_only => {
+                self.ctx.spawner.signal_process(pid, shutdown.signal);
+            }
             None => {
                 self.ctx.spawner.signal_group(pid, shutdown.signal);
             }
