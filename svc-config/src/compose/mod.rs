@@ -39,6 +39,8 @@ mod discover;
 mod error;
 mod expand;
 mod export;
+mod locate;
+mod shell;
 
 use std::path::PathBuf;
 
@@ -49,6 +51,7 @@ pub use discover::{DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_FILE_NAMES, discover};
 pub use error::ImportError;
 pub use expand::{Undefined, Variables, expand, parse_dotenv};
 pub use export::{ArgvStyle, ExportOptions, Exported, export, export_settings};
+pub use locate::Locations;
 
 pub use crate::config::tree::Diagnostic;
 use crate::config::tree::{self, Loc, Node, Value};
@@ -83,6 +86,8 @@ pub struct Imported {
     pub files: Vec<PathBuf>,
     /// One warning per unsupported or unknown key.
     pub warnings: Vec<Diagnostic>,
+    /// Where each process and key was written: place validation errors with [`Locations::diagnostics`].
+    pub locations: Locations,
 }
 
 /// Reads, expands, merges and converts process-compose files into a project.
@@ -109,42 +114,127 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
 }
 
 /// Imports already-read files: `(name, text)` pairs merged in order. `env_file` paths are read relative to the
-/// current directory. The building block of [`import`], usable without touching the file system for the files
-/// themselves.
+/// process's `working_dir` (or the current directory). The building block of [`import`], usable without touching
+/// the file system for the files themselves (`env_cmds` do run).
+///
+/// Every problem is reported together: those of the file's values, and those validation finds in the processes
+/// that converted (unknown dependencies, cycles, ...), each at the key that causes it.
 pub fn import_sources(
     sources: &[(String, String)],
     variables: &Variables,
     strict: bool,
     default_name: Option<&str>,
 ) -> Result<Imported, ImportError> {
-    let (root, origins) = read_document(sources, variables)?;
+    let (root, origins, env_cmds) = read_document(sources, variables)?;
     // `is_strict: true` in a file asks process-compose to reject unknown keys: honour it the same way.
     let file_strict = matches!(root.get("is_strict").map(|n| &n.value), Some(Value::Bool(true)));
     let mut converter = Converter::new(strict || file_strict, &expand::read_env_file);
-    let converted = converter.project(&root);
-    if !converter.errors.is_empty() {
-        return Err(ImportError { errors: converter.errors, warnings: converter.warnings });
-    }
+    converter.default_shell = shell::default_shell(variables);
+    let mut converted = converter.project(&root);
     let first_origin = sources.first().map(|(n, _)| n.clone()).unwrap_or_default();
+    add_variables(&mut converted, &converter, variables, &env_cmds);
+    disable_listed(&mut converted, variables, &mut converter.warnings);
+    let locations = Locations {
+        first_file: first_origin.clone(),
+        written: converted.processes.iter().map(|(name, written, _)| (name.clone(), written.clone())).collect(),
+        keys: std::mem::take(&mut converter.locs),
+    };
     let project = assemble(converted, &origins, first_origin, default_name);
-    Ok(Imported { project, files: Vec::new(), warnings: converter.warnings })
+    if !converter.errors.is_empty() {
+        let mut errors = converter.errors;
+        // What validation finds in the rest, except what repeats the errors above.
+        if let Err(found) = project.validate() {
+            let others: Vec<svc_core::Error> = found
+                .iter()
+                .filter(|e| !locations.concerns(e).iter().any(|name| converter.failed.contains(*name)))
+                .cloned()
+                .collect();
+            errors.extend(locations.diagnostics(&svc_core::Errors(others)));
+        }
+        return Err(ImportError { errors, warnings: converter.warnings });
+    }
+    Ok(Imported { project, files: Vec::new(), warnings: converter.warnings, locations })
 }
 
-/// Parses and expands each source and merges them in order: the document, and for each process the name of
-/// the first source that defines it (its origin). Every undefined variable of every source is reported.
+/// The variables every process gets as process-compose gives them: the `env_cmds` outputs (in the project
+/// environment, as process-compose sets them in its own) and the `.env` variables (injected into every process
+/// but those with `is_dotenv_disabled`), each only where the file does not set the variable itself.
+fn add_variables(
+    converted: &mut Converted,
+    converter: &Converter<'_>,
+    variables: &Variables,
+    env_cmds: &IndexMap<String, String>,
+) {
+    for (name, value) in env_cmds {
+        converted.environment.entry(name.clone()).or_insert_with(|| value.clone());
+    }
+    for (_, written, process) in &mut converted.processes {
+        if converter.dotenv_disabled.contains(written.as_str()) {
+            continue;
+        }
+        for (name, value) in &variables.dotenv {
+            if !converted.environment.contains_key(name) && !process.environment.contains_key(name) {
+                process.environment.insert(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// `PC_DISABLED_PROCESSES=a,b`: those processes are disabled (listed, not started), as process-compose does.
+/// A name is a process as written or one replica; a name that matches none is a warning.
+fn disable_listed(converted: &mut Converted, variables: &Variables, warnings: &mut Vec<Diagnostic>) {
+    let Some(list) = variables.get("PC_DISABLED_PROCESSES") else { return };
+    for wanted in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let mut found = false;
+        for (name, written, process) in &mut converted.processes {
+            if name == wanted || written == wanted {
+                process.disabled = true;
+                found = true;
+            }
+        }
+        if !found {
+            let names: Vec<&str> = converted.processes.iter().map(|(n, _, _)| n.as_str()).collect();
+            let hint = svc_core::closest(wanted, &names).map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default();
+            warnings.push(Diagnostic {
+                loc: Loc::whole("env PC_DISABLED_PROCESSES"),
+                path: String::new(),
+                message: format!("no process '{wanted}' to disable{hint}"),
+            });
+        }
+    }
+}
+
+/// Parses each source, runs the `env_cmds`, expands each source and merges them in order: the document, for
+/// each process the name of the first source that defines it (its origin), and the `env_cmds` variables. Every
+/// undefined variable of every source is reported.
+#[allow(clippy::type_complexity)]
 fn read_document(
     sources: &[(String, String)],
     variables: &Variables,
-) -> Result<(Node, IndexMap<String, String>), ImportError> {
+) -> Result<(Node, IndexMap<String, String>, IndexMap<String, String>), ImportError> {
     let mut errors = Vec::new();
+    let mut nodes = Vec::new();
+    for (name, text) in sources {
+        nodes.push(tree::parse(text, name, tree::Format::Yaml).map_err(|e| ImportError::single(e.loc, e.message))?);
+    }
+    // process-compose runs `env_cmds` before it expands the file, so that their output can be used in it.
+    let mut env_cmds = IndexMap::new();
+    let shell = nodes.iter().rev().find_map(shell::file_shell).unwrap_or_else(|| shell::default_shell(variables));
+    for node in &nodes {
+        shell::run_env_cmds(node, &shell, variables, &mut env_cmds, &mut errors);
+    }
+    let mut expansion = variables.clone();
+    for (name, value) in &env_cmds {
+        // Set in process-compose's own environment, they win over what it had.
+        expansion.dotenv.shift_remove(name);
+        expansion.environment.insert(name.clone(), value.clone());
+    }
     let mut merged: Option<Node> = None;
     let mut origins: IndexMap<String, String> = IndexMap::new();
-    for (name, text) in sources {
-        let mut node =
-            tree::parse(text, name, tree::Format::Yaml).map_err(|e| ImportError::single(e.loc, e.message))?;
+    for ((name, _), mut node) in sources.iter().zip(nodes) {
         let expansion_disabled = matches!(node.get("disable_env_expansion").map(|n| &n.value), Some(Value::Bool(true)));
         if !expansion_disabled {
-            expand::expand_tree(&mut node, &mut Vec::new(), variables, &mut |at, path, undefined| {
+            expand::expand_tree(&mut node, &mut Vec::new(), &expansion, &mut |at, path, undefined| {
                 errors.push(expand::undefined_error(at, path, &undefined));
             });
         }
@@ -167,7 +257,7 @@ fn read_document(
     let Some(root) = merged else {
         return Err(ImportError::single(Loc::whole("process-compose"), "no file to import"));
     };
-    Ok((root, origins))
+    Ok((root, origins, env_cmds))
 }
 
 /// The project: the top-level environment and each process as a settings file named after the file that
