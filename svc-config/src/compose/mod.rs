@@ -12,27 +12,37 @@
 //!   file (or `--env-file`s) and the environment; `$$` is a literal `$`. **An undefined variable is an error**
 //!   naming the variable, the process and the file (process-compose silently substitutes an empty string).
 //!   `disable_env_expansion: true` turns expansion off for a file.
-//! - `command` runs with `sh -c` (or the project's `shell`); `entrypoint` is an argv run without a shell.
+//! - `command` runs with the file's `shell`, else as process-compose runs it: `$COMPOSE_SHELL -c`, else `bash -c`
+//!   (svc falls back to `sh -c` where bash is not on `PATH`); `entrypoint` is an argv run without a shell.
+//! - `env_cmds` run once before expansion; each trimmed output is a variable for `$VAR` and for every process.
+//!   `.env` variables reach every process's environment (not those with `is_dotenv_disabled`), `env_file` is
+//!   read relative to the process's `working_dir`, `PC_DISABLED_PROCESSES=a,b` disables processes.
+//! - YAML as files write it: a known key without a value is absent, `yes`/`no`/`on`/`off` are booleans where a
+//!   boolean is expected, an environment entry without `=` is skipped with a warning.
 //! - `replicas: N` creates processes `name-0` ... `name-{N-1}` (zero-padded); depending on `name` means
 //!   depending on every replica. `PC_PROC_NAME` and `PC_REPLICA_NUM` are set in each process's environment. A
 //!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has no placeholder.
 //! - The top-level `log_location` becomes the log file of every process that has none of its own.
 //! - YAML anchors, aliases and `<<` merge keys work; top-level `x-...` keys (extension fields) hold them
 //!   without a warning.
-//! - Keys svc does not implement (`is_tty`, `schedule`, ...) and unknown keys produce one warning each
-//!   (an error with `strict`), with a suggestion for likely typos.
+//! - Keys svc does not implement (`is_tty`, `schedule`, ...) and unknown keys produce one warning each, naming
+//!   what svc does instead (an error with `strict` or `is_strict`), with a suggestion for likely typos.
+//! - Every error is reported together and at its place: those of the file's values, and those validation finds
+//!   (unknown dependency, cycle, ...) at the key that causes them ([`Locations`]).
 //!
 //! Deliberate differences from process-compose, besides undefined variables: when files are merged, lists other
 //! than `environment` are replaced (process-compose appends them) and an explicit `false` or `0` in a later file
-//! wins (process-compose's merge skips zero values); `command` runs with `sh`, not `bash`, unless the file sets
-//! `shell`; a process keeps one namespace (the first of a list, with a warning).
+//! wins (process-compose's merge skips zero values); without bash on `PATH` commands run with `sh` (process-compose
+//! refuses to start); shutdown is always ordered and always ends in `SIGKILL`; a process keeps one namespace (the
+//! first of a list, with a note: svc has no namespace selection yet); `log_level` (the level of process-compose's
+//! own log file, which svc does not write) is checked and has no other effect.
 //!
 //! **Export** ([`export`]) writes a process-compose file that means the same as a validated project; see its
 //! documentation for the few things process-compose cannot express.
 //!
 //! Where things are: `discover` (which files, and merging them), `expand` (`$VAR` expansion and `.env` files),
-//! `convert` (the process-compose document -> the svc model), `export` (the other way); this module ties the
-//! import steps together.
+//! `shell` (the default shell, `env_cmds`), `convert` (the process-compose document -> the svc model), `locate`
+//! (placing validation errors), `export` (the other way); this module ties the import steps together.
 
 mod convert;
 mod discover;
