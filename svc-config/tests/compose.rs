@@ -564,6 +564,7 @@ fn every_data_file_round_trips_through_export() {
         "replicas.yaml",
         "env_file.yaml",
         "misc.yaml",
+        "yaml_forms.yaml",
         "shell.yaml",
         "anchors.yaml",
         "no_expansion.yaml",
