@@ -9,6 +9,7 @@ use svc_core::Project;
 
 use crate::config_args::{ConfigArgs, resolve};
 use svc_config::compose::{ArgvStyle, ExportOptions, ImportOptions, Imported, export};
+use svc_config::config::{ConfigError, apply};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -116,5 +117,20 @@ impl ComposeArgs {
                 Err(ExitCode::from(2))
             }
         }
+    }
+}
+
+/// Validates an imported project with the configuration layers applied (what `up` and `export` run), printing
+/// each validation error at the `file:line:col` of the key that causes it (exit code 2). Problems of the layers
+/// themselves are left to the command, which reports them.
+pub fn check_imported(imported: &mut Imported, config: &ConfigArgs) -> Result<(), ExitCode> {
+    let Ok(layers) = config.layers() else { return Ok(()) };
+    match apply(&mut imported.project, &layers) {
+        Err(ConfigError::Project(errors)) => {
+            let header = format!("the project `{}` is not valid", imported.project.name());
+            crate::report_errors(&header, &imported.locations.diagnostics(&errors));
+            Err(ExitCode::from(2))
+        }
+        _ => Ok(()),
     }
 }

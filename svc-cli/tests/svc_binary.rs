@@ -103,3 +103,26 @@ fn svc_reports_import_errors_and_exits_2() {
     assert!(stderr.starts_with("error: cannot import the process-compose file:\n  - "), "{stderr}");
     assert_eq!(stderr.lines().count(), 4, "every error, one per line: {stderr}");
 }
+
+#[test]
+fn svc_up_runs_commands_with_bash_as_process_compose_does() {
+    // `[[ ]]` is bash syntax: under `sh` (dash) the process would fail with 127 and the project with it.
+    let out = svc(&["up", "-f", data("shell_default.yaml").to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("bash ok"), "{stdout}");
+}
+
+#[test]
+fn svc_places_validation_errors_at_the_key_that_causes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pc.yaml");
+    let text =
+        "processes:\n  web:\n    command: \"true\"\n    depends_on:\n      dbb: {}\n  db:\n    command: \"true\"\n";
+    std::fs::write(&file, text).unwrap();
+    let out = svc(&["up", "-f", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("  - {}:5:7: processes.web.depends_on.dbb: process `web` depends on `dbb`", file.display());
+    assert!(stderr.contains(&expected), "{stderr}");
+}

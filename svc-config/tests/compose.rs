@@ -216,11 +216,16 @@ fn unsupported_and_unknown_keys_warn_once_each_and_fail_with_strict() {
     let warnings: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(warnings.len(), 4, "{warnings:#?}");
     assert!(
-        warnings[0].ends_with("unsupported.yaml:1:1: log_level: is not supported by svc and is ignored"),
+        warnings[0].ends_with(
+            "unsupported.yaml:1:1: mcp_server: is not supported by svc; svc has no MCP server; the key is ignored"
+        ),
         "{}",
         warnings[0]
     );
-    assert!(warnings.iter().any(|w| w.ends_with("processes.tty.is_elevated: is not supported by svc and is ignored")));
+    assert!(warnings.iter().any(|w| w.ends_with(
+        "processes.tty.is_elevated: is not supported by svc; the process runs as the current user (run svc itself \
+         with the rights it needs)"
+    )));
     assert!(
         warnings.iter().any(|w| w.ends_with("unsupported.yaml:6:5: processes.tty.depend_on: unknown key 'depend_on', did you mean 'depends_on'? (ignored)")),
         "{warnings:#?}"
@@ -559,6 +564,7 @@ fn every_data_file_round_trips_through_export() {
         "replicas.yaml",
         "env_file.yaml",
         "misc.yaml",
+        "yaml_forms.yaml",
         "shell.yaml",
         "anchors.yaml",
         "no_expansion.yaml",

@@ -9,8 +9,9 @@ use crate::Command;
 
 /// How a process is stopped (process-compose's `shutdown`).
 ///
-/// If `command` is set it is run; otherwise `signal` is sent to the process's whole process group. Either way,
-/// if the process has not exited after `timeout`, its group is killed with `SIGKILL`: a stop always ends.
+/// If `command` is set it is run; otherwise `signal` is sent to the process's whole process group (only to the
+/// process itself with `parent_only`). Either way, if the process has not exited after `timeout`, its group is
+/// killed with `SIGKILL`: a stop always ends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Shutdown {
@@ -25,11 +26,15 @@ pub struct Shutdown {
     #[serde(rename = "timeout_seconds", with = "crate::duration", default = "default_timeout")]
     #[schemars(with = "f64", range(min = 0.0))]
     pub timeout: Duration,
+    /// Send `signal` to the process only, not to its whole group (process-compose's `parent_only`): for a
+    /// leader that stops its own children in order. The `SIGKILL` at the deadline still reaches the group.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parent_only: bool,
 }
 
 impl Default for Shutdown {
     fn default() -> Self {
-        Shutdown { command: None, signal: default_signal(), timeout: default_timeout() }
+        Shutdown { command: None, signal: default_signal(), timeout: default_timeout(), parent_only: false }
     }
 }
 
@@ -43,6 +48,12 @@ impl Shutdown {
     /// Sets the stop signal.
     pub fn signal(mut self, signal: i32) -> Self {
         self.signal = signal;
+        self
+    }
+
+    /// Sends the signal to the process only, not to its group.
+    pub fn parent_only(mut self, parent_only: bool) -> Self {
+        self.parent_only = parent_only;
         self
     }
 

@@ -84,6 +84,12 @@ pub trait Spawner: Send + Sync {
     /// longer exists. Ids of 1 or less are never signalled.
     fn signal_group(&self, pgid: i32, signal: i32) -> bool;
 
+    /// Sends `signal` to process `pid` alone, not its group (`shutdown.parent_only`). Returns false if it no longer
+    /// exists. The default signals the group of which `pid` is the leader, for spawners that cannot do better.
+    fn signal_process(&self, pid: i32, signal: i32) -> bool {
+        self.signal_group(pid, signal)
+    }
+
     /// Whether any process of group `pgid` is still alive.
     fn group_alive(&self, pgid: i32) -> bool {
         self.signal_group(pgid, 0)

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use svc_cli::cli::{Cli, Command, UpArgs, UpPlacement, parse_args, run_with};
-use svc_cli::compose_args::{ComposeArgs, ExportArgs};
+use svc_cli::compose_args::{ComposeArgs, ExportArgs, check_imported};
 use svc_cli::config_args::{ConfigArgs, ConfigCommandArgs};
 
 /// Run a process-compose project under svc's supervisor.
@@ -64,10 +64,17 @@ fn main() -> ExitCode {
     use clap::CommandFactory;
     // `-f`, `--config` and the like go anywhere; the options of `up` before a subcommand only before `up`.
     let cli: SvcCli = parse_args(SvcCli::command());
-    let imported = match cli.compose.import() {
+    let mut imported = match cli.compose.import() {
         Ok(imported) => imported,
         Err(code) => return code,
     };
+    // `up` and `export` validate: report those errors at their place in the files. (`config` prints the
+    // configuration even when it does not validate.)
+    if !matches!(cli.command, Some(SvcCommand::Config(_)))
+        && let Err(code) = check_imported(&mut imported, &cli.config)
+    {
+        return code;
+    }
     let command = match cli.command {
         None => Command::Up(cli.up),
         Some(SvcCommand::Up(args)) => Command::Up(args),

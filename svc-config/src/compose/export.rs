@@ -152,6 +152,9 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
             "timeout_seconds".into(),
             json!(whole_seconds(p.shutdown.timeout, &format!("{path}.shutdown.timeout_seconds"), notes)),
         );
+        if p.shutdown.parent_only {
+            m.insert("parent_only".into(), json!(true));
+        }
         out.insert("shutdown".into(), Value::Object(m));
     }
     if !p.success_exit_codes.is_empty() {

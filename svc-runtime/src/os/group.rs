@@ -16,12 +16,20 @@ pub(crate) fn signal_group(pgid: i32, signal: i32) -> bool {
     unsafe { libc::kill(-pgid, signal) == 0 }
 }
 
-/// Sends `signal` to process `pid` (0: none, only check it exists).
+/// Sends `signal` to process `pid` alone (0: none, only check it exists; never to ids of 1 or less). Returns
+/// false if it no longer exists.
+pub(crate) fn signal_pid(pid: i32, signal: i32) -> bool {
+    if pid <= 1 {
+        return false;
+    }
+    // SAFETY: kill(2) on one process id; no memory is involved.
+    unsafe { libc::kill(pid, signal) == 0 }
+}
+
+/// [`signal_pid`] for a pid read from `/proc`.
 pub(crate) fn signal_process(pid: u32, signal: i32) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return };
-    if pid > 1 {
-        // SAFETY: kill(2) on one process id; no memory is involved.
-        unsafe { libc::kill(pid, signal) };
+    if let Ok(pid) = i32::try_from(pid) {
+        signal_pid(pid, signal);
     }
 }
 

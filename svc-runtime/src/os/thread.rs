@@ -207,6 +207,10 @@ impl Spawner for OsSpawner {
         group::signal_group(pgid, signal)
     }
 
+    fn signal_process(&self, pid: i32, signal: i32) -> bool {
+        group::signal_pid(pid, signal)
+    }
+
     fn forget_group(&self, pgid: i32) {
         forget_group(pgid);
     }

@@ -551,6 +551,9 @@ impl Task {
                     }
                 }
             }
+            None if shutdown.parent_only => {
+                self.ctx.spawner.signal_process(pid, shutdown.signal);
+            }
             None => {
                 self.ctx.spawner.signal_group(pid, shutdown.signal);
                 self.signal_daemon(shutdown.signal).await;

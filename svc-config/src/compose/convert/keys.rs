@@ -1,5 +1,6 @@
 //! The keys of the process-compose schema (v1.122), per mapping: those svc reads and those it knows but does not
-//! implement (warned about and ignored). One list to compare with process-compose's schema when it changes.
+//! implement (warned about and ignored, with what svc does instead). One list to compare with process-compose's
+//! schema when it changes; the README's compatibility table lists the same keys.
 
 /// Top-level keys that svc reads.
 pub(super) const PROJECT_KEYS: &[&str] = &[
@@ -13,21 +14,14 @@ pub(super) const PROJECT_KEYS: &[&str] = &[
     "is_strict",
     "vars",
     "extends",
-];
-/// Top-level keys that svc does not implement: warned about and ignored.
-pub(super) const PROJECT_UNSUPPORTED: &[&str] = &[
+    "ordered_shutdown",
     "log_level",
-    "log_length",
-    "log_configuration",
-    "log_format",
     "is_tui_disabled",
     "env_cmds",
-    "ordered_shutdown",
-    "file_names",
-    "env_file_names",
-    "dot_env_vars",
-    "mcp_server",
 ];
+/// Top-level keys that svc does not implement: warned about and ignored.
+pub(super) const PROJECT_UNSUPPORTED: &[&str] =
+    &["log_length", "log_configuration", "log_format", "file_names", "env_file_names", "dot_env_vars", "mcp_server"];
 /// Keys of a process that svc reads.
 pub(super) const PROCESS_KEYS: &[&str] = &[
     "command",
@@ -42,6 +36,8 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "availability",
     "shutdown",
     "disabled",
+    "is_disabled",
+    "is_dotenv_disabled",
     "namespace",
     "replicas",
     "success_exit_codes",
@@ -62,8 +58,6 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "is_foreground",
     "is_elevated",
     "is_interactive",
-    "is_disabled",
-    "is_dotenv_disabled",
     "original_config",
     "replica_num",
     "replica_name",
@@ -80,9 +74,9 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
 pub(super) const AVAILABILITY_KEYS: &[&str] =
     &["restart", "backoff_seconds", "max_restarts", "exit_on_end", "exit_on_skipped"];
 /// Keys of `shutdown` that svc reads.
-pub(super) const SHUTDOWN_KEYS: &[&str] = &["command", "signal", "timeout_seconds"];
+pub(super) const SHUTDOWN_KEYS: &[&str] = &["command", "signal", "timeout_seconds", "parent_only"];
 /// Keys of `shutdown` that svc does not implement.
-pub(super) const SHUTDOWN_UNSUPPORTED: &[&str] = &["parent_only", "send_keys"];
+pub(super) const SHUTDOWN_UNSUPPORTED: &[&str] = &["send_keys"];
 /// Keys of a readiness or liveness probe.
 pub(super) const PROBE_KEYS: &[&str] = &[
     "exec",
@@ -101,3 +95,29 @@ pub(super) const HTTP_KEYS: &[&str] = &["host", "path", "scheme", "port", "num_p
 pub(super) const SHELL_KEYS: &[&str] = &["shell_command", "shell_argument"];
 /// Keys of `shell` that svc does not implement.
 pub(super) const SHELL_UNSUPPORTED: &[&str] = &["elevated_shell_command", "elevated_shell_argument"];
+
+/// What svc does instead of honouring the unsupported key `key`: the end of its warning.
+pub(super) fn instead(key: &str) -> &'static str {
+    match key {
+        "log_length" => "svc keeps no in-memory log buffer (there is no TUI yet); the key is ignored",
+        "log_configuration" | "log_format" => {
+            "svc writes plain lines (`[name] line` on the terminal, the bare line in log_location); the key is ignored"
+        }
+        "file_names" | "env_file_names" | "dot_env_vars" | "original_config" | "replica_num" | "replica_name"
+        | "executable" | "args" | "name" => {
+            "it is filled in by process-compose itself, not written by users; the key is ignored"
+        }
+        "mcp_server" | "mcp" => "svc has no MCP server; the key is ignored",
+        "disable_ansi_colors" => "output is passed through as written; the key is ignored",
+        "is_foreground" | "is_interactive" => "the process runs in the background with its output captured",
+        "is_elevated" | "elevated_shell_command" | "elevated_shell_argument" => {
+            "the process runs as the current user (run svc itself with the rights it needs)"
+        }
+        "schedule" => "the process runs once at start, not on a schedule",
+        "watch" => "files are not watched: restart the process by hand",
+        "truncate_log" => "log files are appended to",
+        "monitor_for" | "monitor_silence_threshold" => "output is not monitored",
+        "send_keys" => "the shutdown signal (or command) is used instead",
+        _ => "the key is ignored",
+    }
+}

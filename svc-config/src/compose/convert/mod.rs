@@ -39,7 +39,7 @@ impl Converter<'_> {
         let Some(map) = self.keys(root, "", PROJECT_KEYS, PROJECT_UNSUPPORTED) else {
             return out;
         };
-        self.settings(map, &mut out);
+        self.settings(&map, &mut out);
         let vars = map.get("vars").map(|e| self.vars(&e.value, "vars")).unwrap_or_default();
         let global_log = map.get("log_location").and_then(|e| self.string(&e.value, "log_location"));
         let Some(processes) = map.get("processes") else {
@@ -79,13 +79,49 @@ impl Converter<'_> {
                 self.string(&v.value, key);
             }
         }
-        for flag in ["disable_env_expansion", "is_strict"] {
-            if let Some(v) = map.get(flag) {
-                self.boolean(&v.value, flag);
+        // `ordered_shutdown`: svc always stops processes in reverse dependency order (dependents first), so
+        // `true` is what it does anyway. `is_tui_disabled`: svc has no TUI yet (it always runs headless).
+        // `disable_env_expansion` was applied while reading the file, `is_strict` by `import_sources`.
+        for flag in ["disable_env_expansion", "is_strict", "ordered_shutdown", "is_tui_disabled"] {
+            if let Some(v) = map.get(flag)
+                && let Some(value) = self.boolean(&v.value, flag)
+                && flag == "ordered_shutdown"
+                && !value
+            {
+                self.note(
+                    &v.key_loc,
+                    flag,
+                    "svc always stops processes in reverse dependency order; `ordered_shutdown: false` (stop all at \
+                     once) has no effect",
+                );
+            }
+        }
+        if let Some(v) = map.get("log_level") {
+            self.log_level(&v.value);
+        }
+        // `env_cmds` ran before `$VAR` expansion (see `env_cmds`); here it is only checked.
+        if let Some(v) = map.get("env_cmds")
+            && let Some(cmds) = self.mapping(&v.value, "env_cmds")
+        {
+            for (name, entry) in cmds {
+                self.string(&entry.value, &join("env_cmds", name));
             }
         }
         if let Some(env) = map.get("environment") {
             out.environment = self.environment(&env.value, "environment");
+        }
+    }
+
+    /// `log_level`: process-compose's level for its own log file (`/tmp/process-compose-$USER.log`). svc writes no
+    /// such file and its own status lines go to the terminal, so the level is checked and has no other effect.
+    fn log_level(&mut self, node: &Node) {
+        // The levels process-compose accepts (zerolog's `ParseLevel`); an unknown one is a warning there too, an
+        // error under `is_strict` (its `validateLogLevel`).
+        const LEVELS: [&str; 8] = ["trace", "debug", "info", "warn", "error", "fatal", "panic", "disabled"];
+        if let Some(level) = self.string(node, "log_level")
+            && !LEVELS.contains(&level.as_str())
+        {
+            self.warn(&node.loc, "log_level", read::unknown_variant(&level, &LEVELS));
         }
     }
 
@@ -103,6 +139,7 @@ impl Converter<'_> {
         let mut parsed = Vec::new();
         for (name, entry) in processes {
             let path = join("processes", name);
+            self.locs.entry(name.clone()).or_default().insert(String::new(), entry.key_loc.clone());
             let count = replica_count(&entry.value);
             // A templated log location (`{{ .PC_REPLICA_NUM }}`) already differs per replica: no `.N` suffix.
             let log_templated =

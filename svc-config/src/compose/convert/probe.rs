@@ -11,7 +11,7 @@ use crate::config::tree::{Node, Value};
 
 impl Converter<'_> {
     pub(super) fn probe(&mut self, node: &Node, path: &str) -> Option<Probe> {
-        let map = self.keys(node, path, PROBE_KEYS, &[])?.clone();
+        let map = self.keys(node, path, PROBE_KEYS, &[])?;
         let check = match (map.get("exec"), map.get("http_get")) {
             (Some(_), Some(h)) => {
                 self.error(&h.key_loc, path, "set either `exec` or `http_get`, not both");
@@ -19,7 +19,7 @@ impl Converter<'_> {
             }
             (Some(e), None) => {
                 let exec_path = join(path, "exec");
-                let m = self.keys(&e.value, &exec_path, EXEC_KEYS, &[])?.clone();
+                let m = self.keys(&e.value, &exec_path, EXEC_KEYS, &[])?;
                 let Some(command) = m.get("command").and_then(|c| self.string(&c.value, &join(&exec_path, "command")))
                 else {
                     self.error(&e.value.loc, &exec_path, "missing `command`");
@@ -70,7 +70,7 @@ impl Converter<'_> {
     }
 
     fn http(&mut self, node: &Node, path: &str) -> Option<HttpProbe> {
-        let map = self.keys(node, path, HTTP_KEYS, &[])?.clone();
+        let map = self.keys(node, path, HTTP_KEYS, &[])?;
         let text = |this: &mut Self, key: &str, default: &str| {
             map.get(key).and_then(|e| this.string(&e.value, &join(path, key))).unwrap_or_else(|| default.to_owned())
         };

@@ -1,6 +1,6 @@
 //! One process: its command, environment, dependencies, availability and shutdown (probes are in `probe`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use svc_core::{Availability, Command, Condition, Daemon, Dependency, Environment, Process, RestartPolicy, Shutdown};
@@ -12,8 +12,9 @@ use crate::config::tree::{Entry, Node, Value};
 impl Converter<'_> {
     /// One process; returns it with its replica count.
     pub(super) fn process(&mut self, node: &Node, path: &str) -> Option<(Process, usize)> {
-        let map = self.keys(node, path, PROCESS_KEYS, PROCESS_UNSUPPORTED)?.clone();
+        let map = self.keys(node, path, PROCESS_KEYS, PROCESS_UNSUPPORTED)?;
         let errors_before = self.errors.len();
+        self.record_locs(path, &map);
         let mut p = Process::default();
         let get = |k: &str| map.get(k).map(|e| &e.value);
         p.command = self.command(&map, node, path);
@@ -21,7 +22,7 @@ impl Converter<'_> {
             p.working_dir = self.string(n, &join(path, "working_dir")).map(PathBuf::from);
         }
         if let Some(n) = get("env_file") {
-            self.env_file(n, &join(path, "env_file"), &mut p.environment);
+            self.env_file(n, &join(path, "env_file"), p.working_dir.as_deref(), &mut p.environment);
         }
         if let Some(n) = get("environment") {
             let env = self.environment(n, &join(path, "environment"));
@@ -47,6 +48,14 @@ impl Converter<'_> {
         }
         if let Some(n) = get("disabled") {
             p.disabled = self.boolean(n, &join(path, "disabled")).unwrap_or(false);
+        }
+        if let Some(n) = get("is_disabled") {
+            p.disabled |= self.is_disabled(n, &join(path, "is_disabled"));
+        }
+        if let Some(n) = get("is_dotenv_disabled")
+            && self.boolean(n, &join(path, "is_dotenv_disabled")) == Some(true)
+        {
+            self.dotenv_disabled.insert(path.trim_start_matches("processes.").to_owned());
         }
         if let Some(n) = get("namespace") {
             p.namespace = self.namespace(n, &join(path, "namespace"));
@@ -79,7 +88,46 @@ impl Converter<'_> {
             Some(n) => self.integer(n, &join(path, "replicas"), 0, 10_000).map_or(1, |r| r.max(1) as usize),
             None => 1,
         };
-        (self.errors.len() == errors_before).then_some((p, replicas))
+        if self.errors.len() != errors_before {
+            // Kept (so that its dependents do not also report it as unknown), but its later validation errors
+            // would repeat these.
+            self.failed.insert(path.trim_start_matches("processes.").to_owned());
+        }
+        Some((p, replicas))
+    }
+
+    /// `is_disabled`: process-compose's string form of `disabled` (a string so that a template can compute it);
+    /// `"true"` (or a boolean) disables the process. The texts Go's `strconv.ParseBool` accepts are accepted.
+    fn is_disabled(&mut self, node: &Node, path: &str) -> bool {
+        match &node.value {
+            Value::Str { text, plain: false } => match text.as_str() {
+                "1" | "t" | "T" | "true" | "True" | "TRUE" => true,
+                "0" | "f" | "F" | "false" | "False" | "FALSE" | "" => false,
+                other => {
+                    self.error(&node.loc, path, format!("expected \"true\" or \"false\", found {other:?}"));
+                    false
+                }
+            },
+            _ => self.boolean(node, path).unwrap_or(false),
+        }
+    }
+
+    /// Remembers where the keys of process `path` (and its dependencies) were written, to place the errors that
+    /// validation finds later.
+    fn record_locs(&mut self, path: &str, map: &IndexMap<String, Entry>) {
+        let name = path.trim_start_matches("processes.").to_owned();
+        let locs = self.locs.entry(name).or_default();
+        for (key, entry) in map {
+            locs.insert(key.clone(), entry.key_loc.clone());
+            if key == "depends_on"
+                && let Some(deps) = entry.value.as_map()
+            {
+                for (dependency, dep) in deps {
+                    let at = dep.value.get("condition").map_or(&dep.key_loc, |c| &c.loc);
+                    locs.insert(join("depends_on", dependency), at.clone());
+                }
+            }
+        }
     }
 
     /// `entrypoint` (an argv, run without a shell) wins over `command` (a shell script).
@@ -102,9 +150,14 @@ impl Converter<'_> {
         }
     }
 
-    /// `env_file: FILE`: its variables, added to `environment`.
-    fn env_file(&mut self, node: &Node, path: &str, environment: &mut Environment) {
+    /// `env_file: FILE`: its variables, added to `environment`. A relative path is relative to the process's
+    /// `working_dir`, as process-compose reads it (relative to the current directory without one).
+    fn env_file(&mut self, node: &Node, path: &str, working_dir: Option<&Path>, environment: &mut Environment) {
         if let Some(file) = self.string(node, path) {
+            let file = match working_dir {
+                Some(dir) if Path::new(&file).is_relative() => dir.join(&file).display().to_string(),
+                _ => file,
+            };
             match (self.read_env_file)(&file) {
                 Ok(vars) => environment.extend(vars),
                 Err(message) => self.error(&node.loc, path, message),
@@ -148,7 +201,16 @@ impl Converter<'_> {
                         Some((k, v)) if !k.is_empty() => {
                             env.insert(k.to_owned(), v.to_owned());
                         }
-                        _ => self.error(&item.loc, &item_path, format!("expected \"NAME=value\", found {text:?}")),
+                        // process-compose passes such an entry on and the OS ignores it: skip it, and say so.
+                        _ => self.warn(
+                            &item.loc,
+                            &item_path,
+                            format!(
+                                "{text:?} is not NAME=value and is skipped; write {0}=value (or {0}= for an empty \
+                                 value)",
+                                text.split('=').next().filter(|k| !k.is_empty()).unwrap_or("NAME")
+                            ),
+                        ),
                     }
                 }
             }
@@ -171,8 +233,17 @@ impl Converter<'_> {
             Value::Seq(items) => {
                 let names: Vec<String> =
                     items.iter().enumerate().filter_map(|(i, n)| self.string(n, &format!("{path}[{i}]"))).collect();
+                // process-compose puts the process in every listed namespace, which matters only for its `-n`
+                // selection and TUI grouping (types/namespaces.go); svc has neither yet and keeps one.
                 if names.len() > 1 {
-                    self.warn(&node.loc, path, format!("svc keeps one namespace per process; using {:?}", names[0]));
+                    self.note(
+                        &node.loc,
+                        path,
+                        format!(
+                            "svc keeps one namespace per process (it has no namespace selection yet); using {:?}",
+                            names[0]
+                        ),
+                    );
                 }
                 names.into_iter().next()
             }
@@ -209,7 +280,7 @@ impl Converter<'_> {
 
     fn availability(&mut self, node: &Node, path: &str) -> Availability {
         let mut a = Availability::default();
-        let Some(map) = self.keys(node, path, AVAILABILITY_KEYS, &[]).cloned() else {
+        let Some(map) = self.keys(node, path, AVAILABILITY_KEYS, &[]) else {
             return a;
         };
         if let Some(e) = map.get("restart") {
@@ -248,7 +319,7 @@ impl Converter<'_> {
 
     fn shutdown(&mut self, node: &Node, path: &str) -> Shutdown {
         let mut s = Shutdown::default();
-        let Some(map) = self.keys(node, path, SHUTDOWN_KEYS, SHUTDOWN_UNSUPPORTED).cloned() else {
+        let Some(map) = self.keys(node, path, SHUTDOWN_KEYS, SHUTDOWN_UNSUPPORTED) else {
             return s;
         };
         if let Some(e) = map.get("command") {
@@ -259,6 +330,9 @@ impl Converter<'_> {
         }
         if let Some(e) = map.get("timeout_seconds") {
             s.timeout = self.seconds(&e.value, &join(path, "timeout_seconds")).unwrap_or(s.timeout);
+        }
+        if let Some(e) = map.get("parent_only") {
+            s.parent_only = self.boolean(&e.value, &join(path, "parent_only")).unwrap_or(false);
         }
         s
     }

@@ -1,6 +1,7 @@
 //! The [`Converter`] and its typed readers: each reads one located value as what process-compose expects there
 //! (a mapping with known keys, a string, a number of seconds, ...) or records an error at its position.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use indexmap::IndexMap;
@@ -23,12 +24,31 @@ pub(crate) struct Converter<'a> {
     pub read_env_file: EnvFileReader<'a>,
     /// The project's `shell` (program, argument), once read.
     pub(super) shell: Option<(String, String)>,
+    /// The shell when the file sets none (`COMPOSE_SHELL`, else `bash` if found, else `sh`; see `import`).
+    pub default_shell: (String, String),
+    /// Where each process's keys were written, by process name as written: key path (`command`,
+    /// `depends_on.db`; `""` for the process's own name) -> location.
+    pub locs: IndexMap<String, IndexMap<String, Loc>>,
+    /// The processes (as written) that had errors: validation errors about them would only repeat those.
+    pub failed: HashSet<String>,
+    /// The processes (as written) with `is_dotenv_disabled: true`.
+    pub dotenv_disabled: HashSet<String>,
 }
 
 impl<'a> Converter<'a> {
     /// A converter with no errors yet.
     pub fn new(strict: bool, read_env_file: EnvFileReader<'a>) -> Self {
-        Converter { strict, errors: Vec::new(), warnings: Vec::new(), read_env_file, shell: None }
+        Converter {
+            strict,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            read_env_file,
+            shell: None,
+            default_shell: ("sh".into(), "-c".into()),
+            locs: IndexMap::new(),
+            failed: HashSet::new(),
+            dotenv_disabled: HashSet::new(),
+        }
     }
 
     /// Records an error at `loc` (key path `path`).
@@ -42,29 +62,44 @@ impl<'a> Converter<'a> {
         if self.strict { self.errors.push(d) } else { self.warnings.push(d) }
     }
 
+    /// Records a note: a warning that stays one under `--strict` (something svc does its own way with the same
+    /// result, not something it drops).
+    pub(super) fn note(&mut self, loc: &Loc, path: &str, message: impl Into<String>) {
+        self.warnings.push(Diagnostic { loc: loc.clone(), path: path.to_owned(), message: message.into() });
+    }
+
     /// Checks the keys of a mapping: every key must be supported; unsupported ones are warned about (errors
-    /// with `--strict`), unknown ones too, with the closest known key.
-    pub(super) fn keys<'n>(
+    /// with `--strict`), unknown ones too, with the closest known key. Returns the entries with a value: a known
+    /// key written with no value (`vars:`, `shutdown: ~`) counts as absent, as process-compose's YAML decoding
+    /// leaves such a field at its zero value.
+    pub(super) fn keys(
         &mut self,
-        node: &'n Node,
+        node: &Node,
         path: &str,
         supported: &[&str],
         unsupported: &[&str],
-    ) -> Option<&'n IndexMap<String, Entry>> {
+    ) -> Option<IndexMap<String, Entry>> {
         let Some(map) = node.as_map() else {
             if node.value != Value::Null {
                 self.error(&node.loc, path, format!("expected a mapping, found {}", node.kind()));
             }
             return None;
         };
+        let mut present = IndexMap::new();
         for (key, entry) in map {
             let full = join(path, key);
+            let known = supported.contains(&key.as_str()) || unsupported.contains(&key.as_str());
+            if known && entry.value.value == Value::Null {
+                continue;
+            }
             // `x-...` keys are extension fields (as in docker-compose): a place for YAML anchors, not settings.
             if supported.contains(&key.as_str()) || key.starts_with("x-") {
+                present.insert(key.clone(), entry.clone());
                 continue;
             }
             if unsupported.contains(&key.as_str()) {
-                let ending = if self.strict { " (strict mode: remove it)" } else { " and is ignored" };
+                let instead = super::keys::instead(key);
+                let ending = if self.strict { " (strict mode: remove it)".to_owned() } else { format!("; {instead}") };
                 self.warn(&entry.key_loc, &full, format!("is not supported by svc{ending}"));
             } else {
                 let known: Vec<&str> = supported.iter().chain(unsupported).copied().collect();
@@ -73,7 +108,7 @@ impl<'a> Converter<'a> {
                 self.warn(&entry.key_loc, &full, format!("unknown key '{key}'{hint}{ending}"));
             }
         }
-        Some(map)
+        Some(present)
     }
 
     /// A mapping whose keys are names (dependencies, headers): any key is allowed.
@@ -102,9 +137,12 @@ impl<'a> Converter<'a> {
         }
     }
 
+    /// A boolean. Besides `true`/`false`, the unquoted YAML 1.1 forms `yes`/`no`/`on`/`off`/`y`/`n` are accepted:
+    /// process-compose's YAML decoder (go-yaml) reads them as booleans for a boolean field (`parent_only: yes`).
     pub(super) fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
         match &node.value {
             Value::Bool(b) => Some(*b),
+            Value::Str { text, plain: true } if yaml11_bool(text).is_some() => yaml11_bool(text),
             _ => {
                 self.error(&node.loc, path, format!("expected true or false, found {}", describe(node)));
                 None
@@ -165,14 +203,24 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// A process-compose `command` string: `sh -c` (or the project's `shell`).
+    /// A process-compose `command` string, run with the project's `shell`, else the default shell (svc's own
+    /// shell form when that is `sh -c`).
     pub(super) fn shell_command(&self, script: String) -> Command {
-        match &self.shell {
-            Some((program, argument)) if !(program == "sh" && argument == "-c") => {
-                Command::Exec(vec![program.clone(), argument.clone(), script])
-            }
-            _ => Command::Shell { shell: script },
+        let (program, argument) = self.shell.as_ref().unwrap_or(&self.default_shell);
+        if program == "sh" && argument == "-c" {
+            Command::Shell { shell: script }
+        } else {
+            Command::Exec(vec![program.clone(), argument.clone(), script])
         }
+    }
+}
+
+/// The YAML 1.1 booleans that are not YAML 1.2 ones (go-yaml decodes them into a boolean field).
+fn yaml11_bool(text: &str) -> Option<bool> {
+    match text {
+        "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
     }
 }
 
