@@ -235,3 +235,29 @@ async fn a_zero_backoff_crash_loop_restarts_at_once_and_still_stops_on_request()
     assert_eq!(runs(&m, "runs"), after_stop, "relaunched after the stop");
     assert!(m.survivors_after(Duration::from_secs(1)).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_process_is_listed_and_starts_on_request() {
+    let m = support::Marker::new();
+    let project = m
+        .project()
+        .process("off", sh("echo started > \"$DIR/off\"; exec sleep 30").disabled(true))
+        .process("keep", sh("exec sleep 30"));
+    let running = support::start(project);
+    let handle = running.handle.clone();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while handle.status("keep").is_none_or(|s| !s.started) {
+        assert!(Instant::now() < deadline, "keep did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(handle.status("off").unwrap().state, State::Disabled, "listed, not started");
+    assert!(!m.path("off").exists());
+    handle.send("off", svc_runtime::Control::Restart).unwrap();
+    while !m.path("off").exists() {
+        assert!(Instant::now() < deadline, "off did not start on request");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    handle.shutdown();
+    let (outcome, output) = running.finish().await;
+    assert!(matches!(outcome.process("off").unwrap().state, State::Stopped { .. }), "{output}");
+}

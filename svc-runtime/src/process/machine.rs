@@ -324,8 +324,9 @@ impl Machine {
                 (S::Starting, vec![Action::CancelTimer, Action::Spawn])
             }
 
-            // An explicit restart request brings a finished process back.
-            (S::Completed { .. } | S::Failed { .. } | S::Stopped { .. }, Event::Restart) => {
+            // An explicit restart request brings a finished process back, and starts a disabled one (listed, not
+            // started: as process-compose's `process start`), without waiting for its dependencies.
+            (S::Completed { .. } | S::Failed { .. } | S::Stopped { .. } | S::Disabled, Event::Restart) => {
                 (S::Starting, vec![Action::Spawn])
             }
 
@@ -682,5 +683,17 @@ mod tests {
         m.step(exit(0));
         assert_eq!(m.step(Event::DaemonStopped { uptime: Duration::ZERO }), vec![]);
         assert_eq!(m.state, State::Launched { pgid: 42 });
+    }
+
+    #[test]
+    fn a_disabled_process_starts_on_request_only() {
+        let mut m = Machine::new(rules(RestartPolicy::No, 0), true);
+        assert_eq!(m.state, State::Disabled);
+        assert!(m.is_final());
+        assert_eq!(m.step(Event::DependenciesMet), vec![], "never started by itself");
+        assert_eq!(m.state, State::Disabled);
+        assert_eq!(m.step(Event::Restart), vec![Action::Spawn]);
+        assert_eq!(m.step(Event::Spawned(7)), vec![Action::StartProbes]);
+        assert_eq!(m.state, State::Running { pid: 7 });
     }
 }

@@ -148,7 +148,8 @@ impl RunHandle {
         changed.changed().await.is_ok()
     }
 
-    /// Sends `control` to process `name`: stop it (no restart), restart it (also a finished one), or kill it.
+    /// Sends `control` to process `name`: stop it (no restart), restart it (also a finished one; a disabled one
+    /// starts), or kill it.
     /// Restart requests for a process already being restarted coalesce.
     pub fn send(&self, name: &str, control: Control) -> Result<(), ControlError> {
         let attached = self.shared.attached.get().ok_or(ControlError::NotRunning)?;
