@@ -243,3 +243,33 @@ async fn a_process_that_stops_being_ready_is_restarted_per_its_policy() {
     assert!(matches!(client.state, State::Running { .. }), "{client:?}\n{output}");
     assert_eq!(outcome.process("client").unwrap().restarts, 0);
 }
+
+/// A free TCP port on the loopback (bound and released: good enough for a test that binds it next).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_ready_soon_is_seen_soon_with_the_default_probe_period() {
+    // The readiness probe keeps process-compose's default period (10 s); the server listens after ~300 ms, so the
+    // first periodic check (at once) fails. Its dependent must not wait for the next period.
+    let m = Marker::new();
+    let port = free_port();
+    let server = format!("sleep 0.3; exec python3 -m http.server {port} --bind 127.0.0.1");
+    let project = m
+        .project()
+        .process("web", sh(&server).readiness_probe(Probe::http_get("127.0.0.1", port, "/")))
+        .process("client", sh("echo client ran").depends_on("web", Condition::ProcessHealthy));
+    let running = support::start(project);
+    let handle = running.handle.clone();
+    let started = std::time::Instant::now();
+    while handle.status("client").is_none_or(|s| !s.started) {
+        assert!(started.elapsed() < Duration::from_secs(15), "client not started:\n{}", running.output.text());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let waited = started.elapsed();
+    handle.shutdown();
+    let (_, output) = running.finish().await;
+    assert!(waited < Duration::from_secs(3), "the client waited {waited:?} (a whole period is 10 s)\n{output}");
+    assert!(output.contains("client ran"), "{output}");
+}

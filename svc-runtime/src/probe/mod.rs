@@ -15,7 +15,9 @@
 //!
 //! Timing: the first check runs `initial_delay` after the runner starts, then one every `period` (measured from
 //! the start of one check to the start of the next; a check that takes longer than the period is followed
-//! directly by the next). A period below [`MIN_PERIOD`] is raised to it, and a zero timeout means the default
+//! directly by the next). Readiness probes also check quickly until their first success, whose failures do not
+//! count ([`schedule`]): a server ready in 50 ms is seen within about 100 ms, not a period later. A period below
+//! [`MIN_PERIOD`] is raised to it, and a zero timeout means the default
 //! of 1 s.
 
 //!
@@ -25,6 +27,7 @@
 mod exec;
 mod http;
 mod runner;
+pub mod schedule;
 mod thresholds;
 
 use std::fmt;

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 use super::exec::{StdSpawner, check_exec};
 use super::http::check_http;
+use super::schedule::Schedule;
 use super::thresholds::{ProbeState, Thresholds};
 use super::{DEFAULT_TIMEOUT, MIN_PERIOD, ProbeResult};
 use crate::child::Spawner;
@@ -90,31 +91,48 @@ pub struct ProbeUpdate {
 pub struct ProbeRunner {
     probe: Probe,
     context: ProbeContext,
+    quick_start: bool,
 }
 
 impl ProbeRunner {
     /// A runner for `probe`; exec checks start processes through `context`.
     pub fn new(probe: Probe, context: ProbeContext) -> Self {
-        ProbeRunner { probe, context }
+        ProbeRunner { probe, context, quick_start: false }
     }
 
-    /// Runs the probe forever (first check after `initial_delay`, then every `period`), calling `on_update`
-    /// at every state change. Stop it by dropping the future (a check in progress is abandoned and its process
-    /// group killed).
+    /// Adds quick checks until the first success (readiness probes; see [`super::schedule`]): a server that is up
+    /// soon after its start is seen then, not a whole period later; failures still count on the period only.
+    pub fn quick_start(mut self, quick: bool) -> Self {
+        self.quick_start = quick;
+        self
+    }
+
+    /// Runs the probe forever (first check after `initial_delay`, then every `period`, plus the quick checks of
+    /// [`ProbeRunner::quick_start`]), calling `on_update` at every state change. Stop it by dropping the future (a
+    /// check in progress is abandoned and its process group killed).
     pub async fn run(self, mut on_update: impl FnMut(ProbeUpdate)) {
         let mut thresholds = Thresholds::of(&self.probe);
         let period = self.probe.period.max(MIN_PERIOD);
-        let mut next = Instant::now() + self.probe.initial_delay;
+        let mut schedule = Schedule::new(Instant::now(), self.probe.initial_delay, period, self.quick_start);
         let mut checks = 0;
         loop {
-            tokio::time::sleep_until(next).await;
+            let next = schedule.next();
+            tokio::time::sleep_until(next.at).await;
             let started = Instant::now();
             let result = check(&self.probe.check, self.probe.timeout, &self.context).await;
+            let success = result.is_success();
+            schedule.checked(next, started, Instant::now());
+            // A quick check's failure is not a check as far as the thresholds go.
+            if !success && !next.failure_counts {
+                continue;
+            }
             checks += 1;
-            if let Some(state) = thresholds.record(result.is_success()) {
+            if let Some(state) = thresholds.record(success) {
+                if state == ProbeState::Passing {
+                    schedule.passed();
+                }
                 on_update(ProbeUpdate { state, last: result, checks });
             }
-            next = (started + period).max(Instant::now());
         }
     }
 

@@ -504,7 +504,7 @@ impl Task {
         ];
         for (kind, probe) in probes {
             if let Some(probe) = probe {
-                let runner = ProbeRunner::new(probe.clone(), context.clone());
+                let runner = ProbeRunner::new(probe.clone(), context.clone()).quick_start(kind == ProbeKind::Readiness);
                 let generation = self.generation;
                 let task = runner.spawn(self.probe_tx.clone(), move |update| (generation, kind, update));
                 self.probes.push((kind, task));
