@@ -1,6 +1,7 @@
 //! The workloads' children. `bench-child sleep` reports its start and waits for a signal; `bench-child exit1`
 //! reports its start and exits 1; `bench-child lines <count>` prints `count` verifiable lines as fast as it can and
-//! exits 0. A start is reported to the harness's FIFO when `SVC_BENCH_FIFO` is set.
+//! exits 0; `bench-child ready-after <ms> <file>` creates `file` `ms` after its start (a server becoming ready)
+//! and waits for a signal. A start is reported to the harness's FIFO when `SVC_BENCH_FIFO` is set.
 
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -21,6 +22,20 @@ fn main() {
                 unsafe { libc::pause() };
             }
         }
+        "ready-after" => {
+            report(id, t_ns);
+            let ms: u64 = std::env::args().nth(2).and_then(|c| c.parse().ok()).unwrap_or(0);
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            if let Some(path) = std::env::args().nth(3)
+                && let Err(e) = std::fs::write(&path, b"ready")
+            {
+                eprintln!("bench-child: cannot write {path}: {e}");
+            }
+            loop {
+                // SAFETY: pause only waits for a signal; the default SIGTERM action ends the process.
+                unsafe { libc::pause() };
+            }
+        }
         "exit1" => {
             report(id, t_ns);
             std::process::exit(1);
@@ -34,7 +49,7 @@ fn main() {
             }
         }
         other => {
-            eprintln!("bench-child: unknown mode {other:?}; expected sleep, exit1 or lines <count>");
+            eprintln!("bench-child: unknown mode {other:?}; expected sleep, exit1, lines <count> or ready-after <ms> <file>");
             std::process::exit(64);
         }
     }

@@ -20,9 +20,21 @@ pub struct Opts {
     /// Small sizes and one repetition: a smoke run in well under a minute. Writes no files unless --out is given.
     #[arg(long)]
     pub quick: bool,
-    /// Workloads to run (comma separated): spawn, logs, idle, restart, deps.
-    #[arg(long, value_delimiter = ',', default_value = "spawn,logs,idle,restart,deps")]
+    /// Workloads to run (comma separated): spawn, logs, idle, restart, deps, scale, ready.
+    #[arg(long, value_delimiter = ',', default_value = "spawn,logs,idle,restart,deps,scale,ready")]
     pub only: Vec<String>,
+    /// scale: the numbers of children (comma separated; default 100,1000,5000, with --quick 100,1000).
+    #[arg(long, value_delimiter = ',')]
+    pub scale_n: Option<Vec<u32>>,
+    /// ready: number of servers (each with one dependent).
+    #[arg(long, default_value_t = 4)]
+    pub ready_n: u32,
+    /// ready: milliseconds until a server becomes ready.
+    #[arg(long, default_value_t = 300)]
+    pub ready_delay_ms: u64,
+    /// ready: the readiness probe's period in milliseconds (process-compose's default: 10 s).
+    #[arg(long, default_value_t = 10_000)]
+    pub ready_period_ms: u64,
     /// Repetitions of the short workloads (spawn, logs, restart) per supervisor.
     #[arg(long)]
     pub reps: Option<usize>,
@@ -91,6 +103,8 @@ pub struct Plan {
     pub backoff: Duration,
     /// deps probe period (ms).
     pub deps_period_ms: u64,
+    /// scale: the numbers of children.
+    pub scale_ns: Vec<u32>,
     /// Where to write the results, if anywhere.
     pub out: Option<PathBuf>,
 }
@@ -109,6 +123,7 @@ impl Plan {
             restart: secs(opts.restart_secs, 3.0, 1.0),
             backoff: secs(opts.backoff_secs, 8.0, 4.0),
             deps_period_ms: opts.deps_period_ms.unwrap_or(if q { 100 } else { 500 }),
+            scale_ns: opts.scale_n.clone().unwrap_or_else(|| if q { vec![100, 1000] } else { vec![100, 1000, 5000] }),
             out: opts.out.clone().or_else(|| (!q).then(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))),
             opts,
         }
@@ -196,6 +211,17 @@ fn run(plan: &Plan) -> Result<Results, String> {
         let deps = Box::new(|c: &mut Ctx, i, r| workloads::deps(c, i, r, o.deps_n, o.deps_depth, p.deps_period_ms));
         todo.push(("deps", p.long_reps, deps));
     }
+    if p.runs("scale") {
+        for &n in &p.scale_ns {
+            todo.push((workloads::scale_workload(n), p.long_reps, Box::new(move |c, i, r| workloads::scale(c, i, r, n))));
+        }
+    }
+    if p.runs("ready") {
+        let ready = Box::new(|c: &mut Ctx, i, r| {
+            workloads::ready(c, i, r, o.ready_n, o.ready_delay_ms, o.ready_period_ms)
+        });
+        todo.push(("ready", p.long_reps, ready));
+    }
     for (name, reps, workload) in &todo {
         for rep in 0..*reps {
             // Interleaved: ours, baseline, ours, baseline... so that drift in the machine's load hits both.
@@ -218,6 +244,9 @@ fn run(plan: &Plan) -> Result<Results, String> {
                 }
             }
         }
+    }
+    if p.runs("scale") {
+        results.measurements.extend(workloads::marginal_memory(&results.measurements, &p.scale_ns));
     }
     if p.runs("restart") {
         let schedule = workloads::backoff_schedule(&mut ctx, p.backoff);

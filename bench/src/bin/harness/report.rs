@@ -187,6 +187,41 @@ fn rows(plan: &Plan) -> Vec<Row> {
             Target::None,
         ),
         row("deps", "vs_ideal", &format!("deps: time / ideal ({ideal} s)"), "x", Target::MedianAtMost(2.0)),
+        row(
+            "ready",
+            "last_dependent_s",
+            &format!(
+                "ready: {} servers ready after {} ms (probe period {} ms) -> last dependent started",
+                o.ready_n, o.ready_delay_ms, o.ready_period_ms
+            ),
+            "s",
+            Target::None,
+        ),
+        row("ready", "over_ideal_ms", "ready: last dependent after the ideal", "ms", Target::MedianAtMost(100.0)),
+    ]
+    .into_iter()
+    .chain(plan.scale_ns.iter().flat_map(|&n| scale_rows(n)))
+    .collect()
+}
+
+/// The rows of the scale point `n`: the issue's targets apply from 1,000 processes on.
+fn scale_rows(n: u32) -> Vec<Row> {
+    let workload = crate::workloads::scale_workload(n);
+    let big = n >= 1000;
+    let ratio = |x| if big { Target::RatioAtMost(x) } else { Target::None };
+    let row = |metric, label: String, unit, target| Row { workload, metric, label, unit, target };
+    vec![
+        row("spawn_s", format!("scale {n}: launch -> all running"), "s", ratio(1.3)),
+        row("shutdown_s", format!("scale {n}: SIGTERM -> all exited"), "s", ratio(1.3)),
+        row("rss_mib", format!("scale {n}: RSS with all running"), "MiB", Target::None),
+        row("spawn_us_per_process", format!("scale {n}: spawn time per process"), "us", Target::None),
+        row("rss_kib_per_process", format!("scale {n}: RSS / {n}"), "KiB", Target::None),
+        row(
+            "marginal_kib_per_process",
+            format!("scale {n}: RSS per process beyond the first 100 (medians)"),
+            "KiB",
+            if big { Target::MedianAtMost(8.0) } else { Target::None },
+        ),
     ]
 }
 
@@ -294,7 +329,10 @@ pub fn markdown(plan: &Plan, machine: &Machine, results: &Results, took: Duratio
          /proc/<pid>/status, PSS from smaps_rollup; restart = a child that exits 1 at once under restart-always \
          with backoff 0, for {:.0} s; deps = {} processes in {} levels, each depending (healthy) on two of the level \
          above, exec readiness probe `true` every {} ms (for the life of the process, in both supervisors); the \
-         ideal is depth x period. Raw values: `results.jsonl`. \
+         ideal is depth x period; scale = N sleeping children (N = {:?}): spawn, RSS after 1 s, SIGTERM -> all \
+         gone, and the same per process; ready = {} servers that create a file {} ms after their start, an exec \
+         readiness probe `test -f` every {} ms, one dependent each (`process_healthy`): launch -> the last \
+         dependent started, against the ideal of {} ms. Raw values: `results.jsonl`. \
          Analysis of missed targets: `ANALYSIS.md`.",
         o.spawn_n,
         o.log_procs,
@@ -306,7 +344,12 @@ pub fn markdown(plan: &Plan, machine: &Machine, results: &Results, took: Duratio
         plan.restart.as_secs_f64(),
         o.deps_n,
         o.deps_depth,
-        plan.deps_period_ms
+        plan.deps_period_ms,
+        plan.scale_ns,
+        o.ready_n,
+        o.ready_delay_ms,
+        o.ready_period_ms,
+        o.ready_delay_ms
     );
     s
 }

@@ -403,3 +403,100 @@ pub fn deps(
     let m = |metric, value| Measurement { workload: "deps", metric, imp, rep, value };
     Ok(vec![m("all_healthy_s", elapsed), m("vs_ideal", elapsed / ideal)])
 }
+
+/// A metric or workload name built at run time (the results keep `&'static str` names).
+fn leak(name: String) -> &'static str {
+    Box::leak(name.into_boxed_str())
+}
+
+/// The workload name of the scale point `n`.
+pub fn scale_workload(n: u32) -> &'static str {
+    leak(format!("scale-{n}"))
+}
+
+/// scale: `n` long-running children: launch -> all started, the supervisor's RSS once they run (after a second
+/// to settle), SIGTERM -> all gone; per process: spawn time and RSS.
+pub fn scale(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measurement>, String> {
+    let run = ctx.next_run();
+    let spec = Spec { processes: (0..n).map(|i| ctx.proc(format!("s-{i}"), i, &["sleep"], true)).collect() };
+    let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
+    let starts = ctx.fifo.wait_for(run, n as usize, START_TIMEOUT, &mut sup)?;
+    let all_started = starts.iter().map(|r| r.t_ns).max().unwrap_or(sup.launched_ns);
+    sys::sleep(Duration::from_secs(1))?;
+    let rss_kib = procfs::status_field(sup.pid, "VmRSS").unwrap_or(0);
+    let fds: Vec<_> = starts.iter().filter_map(|r| sys::pidfd(r.pid as i32)).collect();
+    let sup_fd = sys::pidfd(sup.pid).ok_or("the supervisor exited before SIGTERM")?;
+    let term_ns = monotonic_ns();
+    sup.signal(libc::SIGTERM);
+    let children_gone = sys::wait_all_exited(fds, STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
+    let all_gone = sys::wait_all_exited(vec![sup_fd], STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
+    sup.wait(STOP_TIMEOUT)?;
+    let workload = scale_workload(n);
+    let spawn = secs(all_started - sup.launched_ns);
+    let m = |metric, value| Measurement { workload, metric, imp, rep, value };
+    Ok(vec![
+        m("spawn_s", spawn),
+        m("shutdown_s", secs(all_gone.max(children_gone) - term_ns)),
+        m("rss_mib", mib(rss_kib)),
+        m("spawn_us_per_process", spawn * 1e6 / f64::from(n)),
+        m("rss_kib_per_process", rss_kib as f64 / f64::from(n)),
+    ])
+}
+
+/// ready: `n` servers that become ready `delay_ms` after their start (an exec readiness probe `test -f` with the
+/// given period, process-compose's default 10 s unless told), each with a dependent (`process_healthy`) that
+/// reports its start. Start-to-ready of the dependents against the ideal (the delay).
+pub fn ready(
+    ctx: &mut Ctx,
+    imp: Impl,
+    rep: usize,
+    n: u32,
+    delay_ms: u64,
+    period_ms: u64,
+) -> Result<Vec<Measurement>, String> {
+    let run = ctx.next_run();
+    let delay = delay_ms.to_string();
+    let mut processes = Vec::new();
+    for i in 0..n {
+        let file = ctx.tmp.join(format!("ready-{run}-{i}")).to_string_lossy().into_owned();
+        let mut server = ctx.proc(format!("server-{i}"), i, &["ready-after", &delay, &file], false);
+        server.probe = Some(ProbeSpec { argv: vec!["test".into(), "-f".into(), file], initial_delay_ms: 0, period_ms });
+        let mut client = ctx.proc(format!("client-{i}"), i, &["sleep"], true);
+        client.depends_on.push(format!("server-{i}"));
+        processes.extend([server, client]);
+    }
+    let mut sup = ctx.launch(imp, &Spec { processes }, Stdio::null())?;
+    let starts = ctx.fifo.wait_for(run, n as usize, Duration::from_secs(120), &mut sup)?;
+    stop(&mut sup)?;
+    let waits: Vec<f64> = starts.iter().map(|r| secs(r.t_ns - sup.launched_ns)).collect();
+    let last = waits.iter().copied().fold(0.0, f64::max);
+    let ideal = delay_ms as f64 / 1e3;
+    let m = |metric, value| Measurement { workload: "ready", metric, imp, rep, value };
+    Ok(vec![m("last_dependent_s", last), m("over_ideal_ms", (last - ideal) * 1e3)])
+}
+
+/// The memory each process costs beyond the smallest scale point: (RSS at N - RSS at the smallest N) / the
+/// difference in N, from the medians, per supervisor. The fixed cost of a supervisor (its runtime, its threads)
+/// drops out.
+pub fn marginal_memory(measurements: &[Measurement], ns: &[u32]) -> Vec<Measurement> {
+    let Some(&smallest) = ns.iter().min() else { return Vec::new() };
+    let median = |n: u32, imp: Impl| {
+        let workload = scale_workload(n);
+        let values: Vec<f64> = measurements
+            .iter()
+            .filter(|m| m.workload == workload && m.metric == "rss_mib" && m.imp == imp)
+            .map(|m| m.value)
+            .collect();
+        svc_bench::stats::Summary::of(&values).map(|s| s.median)
+    };
+    let mut out = Vec::new();
+    for &n in ns.iter().filter(|&&n| n > smallest) {
+        for imp in [Impl::Ours, Impl::Baseline] {
+            if let (Some(big), Some(small)) = (median(n, imp), median(smallest, imp)) {
+                let value = (big - small) * 1024.0 / f64::from(n - smallest);
+                out.push(Measurement { workload: scale_workload(n), metric: "marginal_kib_per_process", imp, rep: 0, value });
+            }
+        }
+    }
+    out
+}
