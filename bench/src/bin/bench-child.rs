@@ -49,7 +49,9 @@ fn main() {
             }
         }
         other => {
-            eprintln!("bench-child: unknown mode {other:?}; expected sleep, exit1, lines <count> or ready-after <ms> <file>");
+            eprintln!(
+                "bench-child: unknown mode {other:?}; expected sleep, exit1, lines <count> or ready-after <ms> <file>"
+            );
             std::process::exit(64);
         }
     }

@@ -98,7 +98,8 @@ struct StopCommand {
 struct Task {
     name: String,
     ctx: Arc<RunContext>,
-    process: Process,
+    /// The process's index in the project (its definition, read from the project: not copied per task).
+    index: usize,
     machine: Machine,
     status: watch::Sender<Status>,
     log_ready: bool,
@@ -108,7 +109,8 @@ struct Task {
     /// Running probes; dropping one stops it.
     probes: Vec<(ProbeKind, ProbeTask)>,
     /// Probe updates, tagged with the incarnation they were about.
-    probe_tx: mpsc::UnboundedSender<(u64, ProbeKind, ProbeUpdate)>,
+    /// (Only for a process with probes: an idle channel costs a block of slots, per process.)
+    probe_tx: Option<mpsc::UnboundedSender<(u64, ProbeKind, ProbeUpdate)>>,
     /// Counts the spawns, so that a probe update about an earlier run (still queued) is ignored.
     generation: u64,
     backoff_at: Option<Instant>,
@@ -133,13 +135,20 @@ pub(crate) async fn supervise(
     mut control: mpsc::UnboundedReceiver<Control>,
     status: watch::Sender<Status>,
 ) {
-    let Some(process) = ctx.project.processes().get(&name).cloned() else { return };
-    let (probe_tx, mut probe_rx) = mpsc::unbounded_channel();
-    let machine = Machine::new(Rules::of(&process), process.disabled);
+    let Some((index, _, process)) = ctx.project.processes().get_full(&name) else { return };
+    let has_probes = process.readiness_probe.is_some() || process.liveness_probe.is_some();
+    let (probe_tx, mut probe_rx) = match has_probes {
+        true => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
+    let machine = Machine::new(Rules::of(process), process.disabled);
     let mut task = Task {
         name,
-        ctx,
-        process,
+        ctx: ctx.clone(),
+        index,
         machine,
         status,
         log_ready: false,
@@ -158,11 +167,13 @@ pub(crate) async fn supervise(
     };
     task.publish();
 
-    if !task.machine.is_final() && !task.await_dependencies(deps, &mut control).await {
+    if !task.machine.is_final() && !Box::pin(task.await_dependencies(deps, &mut control)).await {
         // The control channel closed while waiting: the run is over.
         return;
     }
 
+    // The rare, large steps (exit handling, a stop, the end) run boxed: the task's own future stays small while
+    // it waits, which is almost all the time (it is kept per process: 1,000 processes, 1,000 of them).
     loop {
         let event = tokio::select! {
             // Requests first: those queued while a restart is under way coalesce with it instead of racing the
@@ -172,13 +183,13 @@ pub(crate) async fn supervise(
                 Some(Control::Stop) => Event::Stop,
                 Some(Control::Restart) => Event::Restart,
                 Some(Control::Kill) => {
-                    task.kill_now().await;
+                    Box::pin(task.kill_now()).await;
                     Event::Stop
                 }
                 None => break,
             },
             happened = child_event(&mut task.child) => match happened {
-                ChildEvent::Exited(exit) => task.on_exit(exit).await,
+                ChildEvent::Exited(exit) => Box::pin(task.on_exit(exit)).await,
                 ChildEvent::Ready => {
                     if let Some(child) = &mut task.child {
                         child.ready = None;
@@ -190,7 +201,7 @@ pub(crate) async fn supervise(
                     continue;
                 }
             },
-            Some((generation, kind, update)) = probe_rx.recv() => match (kind, update.state) {
+            Some((generation, kind, update)) = next_probe_update(&mut probe_rx) => match (kind, update.state) {
                 _ if generation != task.generation => continue,
                 // The readiness probe goes on after it passed, for the life of the process (as in
                 // process-compose): a process that stops being ready is restarted per its policy.
@@ -214,25 +225,25 @@ pub(crate) async fn supervise(
             }
             _ = sleep_until(task.kill_at) => {
                 task.kill_at = None;
-                task.escalate().await;
+                Box::pin(task.escalate()).await;
                 continue;
             }
             status = stop_command_exit(&mut task.stop_command) => {
-                task.on_stop_command_exit(status).await;
+                Box::pin(task.on_stop_command_exit(status)).await;
                 continue;
             }
-            _ = sleep_until(task.daemon.as_ref().and_then(|d| d.check_at)) => match task.check_daemon().await {
+            _ = sleep_until(task.daemon.as_ref().and_then(|d| d.check_at)) => match Box::pin(task.check_daemon()).await {
                 Some(event) => event,
                 None => continue,
             },
             _ = sleep_until(task.launch_deadline) => {
-                task.slow_launcher().await;
+                Box::pin(task.slow_launcher()).await;
                 continue;
             }
         };
-        task.handle(event).await;
+        Box::pin(task.handle(event)).await;
     }
-    task.finish().await;
+    Box::pin(task.finish()).await;
 }
 
 /// Resolves when the status of one of `deps` changes (only the dependencies wake a waiting process, not every
@@ -251,6 +262,14 @@ async fn any_changed(deps: &mut [Dep]) {
         if any { Poll::Ready(()) } else { Poll::Pending }
     })
     .await
+}
+
+/// The next probe update; never without probes.
+async fn next_probe_update<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Resolves with the shutdown command's exit (`None` if it was not reaped, which never happens), once; never
@@ -295,6 +314,11 @@ async fn child_event(child: &mut Option<Incarnation>) -> ChildEvent {
 }
 
 impl Task {
+    /// The process's definition.
+    fn process(&self) -> &Process {
+        &self.ctx.project.processes()[self.index]
+    }
+
     fn publish(&self) {
         let m = &self.machine;
         let succeeded = matches!(m.state, State::Completed { exit } if m.rules.is_success(exit));
@@ -460,32 +484,32 @@ impl Task {
 
     async fn spawn(&mut self) -> Event {
         let spec = SpawnSpec {
-            argv: self.process.command.argv(),
+            argv: self.process().command.argv(),
             env: self.environment(),
-            working_dir: self.process.working_dir.clone(),
+            working_dir: self.process().working_dir.clone(),
             capture_output: true,
-            tty: self.process.is_tty,
+            tty: self.process().is_tty,
         };
         match self.ctx.spawner.spawn(spec).await {
             Ok(child) => {
                 let pid = child.pid;
                 self.generation += 1;
                 self.ctx.group_started(pid);
-                let (watcher, ready) = match &self.process.ready_log_line {
+                let (watcher, ready) = match &self.process().ready_log_line {
                     Some(line) => {
                         let (watcher, ready) = LineWatcher::new(line);
                         (Some(watcher), Some(ready))
                     }
                     None => (None, None),
                 };
-                let tty = self.process.is_tty;
+                let tty = self.process().is_tty;
                 let readers = [child.stdout, child.stderr]
                     .into_iter()
                     .flatten()
                     .map(|fd| self.read_stream(fd, watcher.clone(), tty))
                     .collect();
                 self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
-                self.launch_deadline = self.process.daemon.as_ref().map(|d| Instant::now() + d.launch_timeout);
+                self.launch_deadline = self.process().daemon.as_ref().map(|d| Instant::now() + d.launch_timeout);
                 Event::Spawned(pid)
             }
             Err(e) => {
@@ -497,16 +521,16 @@ impl Task {
 
     fn start_probes(&mut self) {
         let mut context = ProbeContext::new(self.ctx.spawner.clone()).env(self.environment());
-        context.working_dir = self.process.working_dir.clone();
-        let probes = [
-            (ProbeKind::Readiness, &self.process.readiness_probe),
-            (ProbeKind::Liveness, &self.process.liveness_probe),
-        ];
+        let ctx = self.ctx.clone();
+        let process = &ctx.project.processes()[self.index];
+        context.working_dir = process.working_dir.clone();
+        let probes = [(ProbeKind::Readiness, &process.readiness_probe), (ProbeKind::Liveness, &process.liveness_probe)];
         for (kind, probe) in probes {
             if let Some(probe) = probe {
                 let runner = ProbeRunner::new(probe.clone(), context.clone()).quick_start(kind == ProbeKind::Readiness);
                 let generation = self.generation;
-                let task = runner.spawn(self.probe_tx.clone(), move |update| (generation, kind, update));
+                let Some(tx) = self.probe_tx.clone() else { continue };
+                let task = runner.spawn(tx, move |update| (generation, kind, update));
                 self.probes.push((kind, task));
             }
         }
@@ -520,7 +544,7 @@ impl Task {
             (None, Some(daemon)) => daemon.pgid,
             (None, None) => return,
         };
-        let shutdown = self.process.shutdown.clone();
+        let shutdown = self.process().shutdown.clone();
         self.kill_at = Some(Instant::now() + shutdown.timeout);
         if self.child.is_none() {
             self.watch_daemon_stop();
@@ -530,7 +554,7 @@ impl Task {
                 let spec = SpawnSpec {
                     argv: command.argv(),
                     env: self.environment(),
-                    working_dir: self.process.working_dir.clone(),
+                    working_dir: self.process().working_dir.clone(),
                     capture_output: true,
                     tty: false,
                 };
@@ -568,7 +592,7 @@ impl Task {
             None => self.kill_daemon().await,
         };
         if killed {
-            let timeout = human(self.process.shutdown.timeout);
+            let timeout = human(self.process().shutdown.timeout);
             self.status_line(&format!("did not stop within {timeout}: killed (SIGKILL)")).await;
         }
         if let Some(stop) = &self.stop_command {
@@ -614,7 +638,7 @@ impl Task {
         let status = exit.unwrap_or(ExitStatus::Signal(SIGKILL));
         let uptime = child.started.elapsed();
         let stopping = matches!(self.machine.state, State::Stopping { .. });
-        if !stopping && self.process.daemon.is_some() && self.machine.rules.is_success(status) {
+        if !stopping && self.process().daemon.is_some() && self.machine.rules.is_success(status) {
             self.launched(child.pid, child.started, child.readers, status);
             return Event::Exited { status, uptime };
         }

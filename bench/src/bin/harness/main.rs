@@ -213,13 +213,16 @@ fn run(plan: &Plan) -> Result<Results, String> {
     }
     if p.runs("scale") {
         for &n in &p.scale_ns {
-            todo.push((workloads::scale_workload(n), p.long_reps, Box::new(move |c, i, r| workloads::scale(c, i, r, n))));
+            todo.push((
+                workloads::scale_workload(n),
+                p.long_reps,
+                Box::new(move |c, i, r| workloads::scale(c, i, r, n)),
+            ));
         }
     }
     if p.runs("ready") {
-        let ready = Box::new(|c: &mut Ctx, i, r| {
-            workloads::ready(c, i, r, o.ready_n, o.ready_delay_ms, o.ready_period_ms)
-        });
+        let ready =
+            Box::new(|c: &mut Ctx, i, r| workloads::ready(c, i, r, o.ready_n, o.ready_delay_ms, o.ready_period_ms));
         todo.push(("ready", p.long_reps, ready));
     }
     for (name, reps, workload) in &todo {

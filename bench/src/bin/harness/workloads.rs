@@ -494,7 +494,13 @@ pub fn marginal_memory(measurements: &[Measurement], ns: &[u32]) -> Vec<Measurem
         for imp in [Impl::Ours, Impl::Baseline] {
             if let (Some(big), Some(small)) = (median(n, imp), median(smallest, imp)) {
                 let value = (big - small) * 1024.0 / f64::from(n - smallest);
-                out.push(Measurement { workload: scale_workload(n), metric: "marginal_kib_per_process", imp, rep: 0, value });
+                out.push(Measurement {
+                    workload: scale_workload(n),
+                    metric: "marginal_kib_per_process",
+                    imp,
+                    rep: 0,
+                    value,
+                });
             }
         }
     }

@@ -96,7 +96,7 @@ impl Task {
     /// running as an ordinary process).
     pub(super) async fn slow_launcher(&mut self) {
         self.launch_deadline = None;
-        if let (Some(daemon), Some(_)) = (&self.process.daemon, &self.child) {
+        if let (Some(daemon), Some(_)) = (&self.process().daemon, &self.child) {
             let timeout = human(daemon.launch_timeout);
             self.status_line(&format!(
                 "is_daemon: the launcher is still running after {timeout}; a daemon launcher should start the \

@@ -236,3 +236,18 @@ async fn a_succeeding_shutdown_command_leaves_the_process_its_timeout() {
     assert_eq!(status.state, State::Stopped { exit: Some(ExitStatus::Signal(SIGKILL)) });
     harness.end().await;
 }
+
+#[tokio::test]
+async fn a_waiting_process_task_is_small() {
+    // Kept per process for the whole run: its size is per-process memory (bench: scale workload).
+    let fake = FakeSpawner::new(&[]);
+    let project = Arc::new(Project::new("fake").process("p", restarting(0)).validate().unwrap());
+    let (logs, _writer) = Logs::start(LogConfig::from_project(&project), Output::Discard).unwrap();
+    let changed = watch::channel(0).0;
+    let ctx = RunContext { run: 1, project, logs, changed, groups: std::sync::Mutex::new(Vec::new()), spawner: fake };
+    let (_control, rx) = mpsc::unbounded_channel();
+    let (status_tx, _status) = watch::channel(Status::default());
+    let task = supervise("p".into(), Arc::new(ctx), Vec::new(), rx, status_tx);
+    let size = std::mem::size_of_val(&task);
+    assert!(size <= 2048, "the supervise future takes {size} bytes");
+}
