@@ -42,6 +42,9 @@ pub(crate) struct RunContext {
     pub logs: Logs,
     /// Bumped whenever any process's status changes.
     pub changed: watch::Sender<u64>,
+    /// The index of each process whose status changed, in order: the run looks at those only (with 1,000
+    /// processes, scanning all of them at every change made start-up and shutdown quadratic).
+    pub changed_index: mpsc::UnboundedSender<usize>,
     /// The process groups started in this run that may still have members (killed again when the run ends).
     /// A group is removed as soon as it is known to be empty, so that a reused id is never signalled.
     pub groups: std::sync::Mutex<Vec<i32>>,
@@ -66,7 +69,8 @@ impl RunContext {
         }
     }
 
-    fn bump(&self) {
+    fn bump(&self, index: usize) {
+        let _ = self.changed_index.send(index);
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
@@ -331,7 +335,7 @@ impl Task {
             succeeded,
             last_exit: m.last_exit,
         });
-        self.ctx.bump();
+        self.ctx.bump(self.index);
     }
 
     async fn status_line(&self, text: &str) {

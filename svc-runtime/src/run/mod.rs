@@ -4,6 +4,7 @@
 //! Files: `handle` ([`RunHandle`] and the per-process handles), `requests` (signals and handle requests),
 //! `exit_rules` and `shutdown` (pure rules and plan, with the plan's driver), `report` ([`Outcome`]).
 
+mod changes;
 mod exit_rules;
 mod handle;
 mod report;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use svc_core::ValidProject;
 use tokio::sync::{mpsc, watch};
 
+use self::changes::Changes;
 use self::exit_rules::{ExitRuleFired, ExitRules};
 use self::handle::{ProcessHandle, Requested};
 use self::requests::{StopRequest, StopRequests};
@@ -114,12 +116,14 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     let mut config = LogConfig::from_project(&project).color(options.color);
     config.project_log = options.log_file.clone();
     let (logs, writer) = Logs::start(config, options.output).map_err(|e| RuntimeError::Setup(e.to_string()))?;
-    let (changed, mut changes) = watch::channel(0u64);
+    let changed = watch::channel(0u64).0;
+    let (changed_index, changed_rx) = mpsc::unbounded_channel();
     let ctx = Arc::new(RunContext {
         run: os::next_run_id(),
         project: project.clone(),
         logs,
         changed,
+        changed_index,
         groups: std::sync::Mutex::new(Vec::new()),
         spawner: Arc::new(os::OsSpawner),
     });
@@ -132,6 +136,7 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
         handle.attach(&processes, ctx.changed.subscribe());
     }
 
+    let mut changes = Changes::new(changed_rx, &processes);
     let reason = watch_until_done(&project, &processes, &mut requests, &mut changes, &ctx.logs).await;
     if let Some(reason) = &reason {
         if let Reason::ExitRule(fired) = reason {
@@ -213,21 +218,27 @@ async fn watch_until_done(
     project: &ValidProject,
     processes: &[ProcessHandle],
     requests: &mut StopRequests,
-    changes: &mut watch::Receiver<u64>,
+    changes: &mut Changes,
     logs: &Logs,
 ) -> Option<Reason> {
     let mut rules = ExitRules::of(project);
-    loop {
-        for (index, process) in processes.iter().enumerate() {
-            if let Some(fired) = rules.observe(index, &process.name, &process.status.borrow()) {
-                return Some(Reason::ExitRule(fired));
-            }
+    // Those final before the first change (disabled ones) are judged once here; then each change is judged alone.
+    for (index, process) in processes.iter().enumerate() {
+        if let Some(fired) = rules.observe(index, &process.name, &process.status.borrow()) {
+            return Some(Reason::ExitRule(fired));
         }
-        if processes.iter().all(ProcessHandle::is_final) {
+    }
+    loop {
+        if changes.all_final() {
             return None;
         }
         tokio::select! {
-            _ = changes.changed() => {}
+            index = changes.next(processes) => {
+                let process = &processes[index];
+                if let Some(fired) = rules.observe(index, &process.name, &process.status.borrow()) {
+                    return Some(Reason::ExitRule(fired));
+                }
+            }
             request = requests.next(Requested::Nothing) => {
                 match request {
                     StopRequest::Signal(number) => logs.status(format!(

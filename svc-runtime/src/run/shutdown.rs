@@ -3,8 +3,8 @@
 //! request.
 
 use svc_core::ValidProject;
-use tokio::sync::watch;
 
+use super::changes::Changes;
 use super::handle::{ProcessHandle, Requested};
 use super::requests::{StopRequest, StopRequests};
 use crate::child::signal::SIGINT;
@@ -12,11 +12,15 @@ use crate::logs::Logs;
 use crate::process::Control;
 
 /// Which processes to stop, and when: every process after its dependents (reverse dependency order),
-/// independent branches in parallel.
+/// independent branches in parallel. Incremental: a process becoming final releases only its own dependencies.
 #[derive(Debug, Clone)]
 pub(crate) struct ShutdownPlan {
-    /// For each process (definition order), the processes that depend on it.
-    dependents: Vec<Vec<usize>>,
+    /// For each process (definition order), the processes it depends on.
+    dependencies: Vec<Vec<usize>>,
+    /// For each process, how many of its dependents are not final yet.
+    waiting_dependents: Vec<usize>,
+    /// For each process, whether it is final (as told to the plan).
+    is_final: Vec<bool>,
     /// Whether the stop was already sent.
     stop_sent: Vec<bool>,
     /// Everything was killed: the plan is over.
@@ -24,43 +28,73 @@ pub(crate) struct ShutdownPlan {
 }
 
 impl ShutdownPlan {
-    /// The plan for `project`.
+    /// The plan for `project`, whose processes are all running (not final) until told otherwise.
     pub fn of(project: &ValidProject) -> Self {
         let processes = project.processes();
-        let mut dependents = vec![Vec::new(); processes.len()];
+        let mut dependencies = vec![Vec::new(); processes.len()];
+        let mut waiting_dependents = vec![0; processes.len()];
         for (index, process) in processes.values().enumerate() {
             for dependency in process.depends_on.keys() {
-                if let Some(of) = processes.get_index_of(dependency) {
-                    dependents[of].push(index);
+                if let Some(of) = processes.get_index_of(dependency)
+                    && !dependencies[index].contains(&of)
+                {
+                    dependencies[index].push(of);
+                    waiting_dependents[of] += 1;
                 }
             }
         }
-        ShutdownPlan { stop_sent: vec![false; processes.len()], dependents, abandoned: false }
+        let n = processes.len();
+        ShutdownPlan {
+            dependencies,
+            waiting_dependents,
+            is_final: vec![false; n],
+            stop_sent: vec![false; n],
+            abandoned: false,
+        }
     }
 
-    /// Given which processes are final now, the processes to stop now (each once). `None` once every process is
-    /// final: the shutdown is over.
-    pub fn next(&mut self, is_final: &[bool]) -> Option<Vec<usize>> {
-        if is_final.iter().all(|done| *done) {
-            return None;
-        }
-        let mut now = Vec::new();
-        for index in 0..is_final.len() {
-            if is_final[index] || self.stop_sent[index] {
-                continue;
-            }
-            if self.dependents[index].iter().all(|d| is_final[*d]) {
-                self.stop_sent[index] = true;
-                now.push(index);
+    /// The processes to stop first, given which are final already: those with no dependent left running.
+    pub fn start(&mut self, is_final: impl Fn(usize) -> bool) -> Vec<usize> {
+        for index in 0..self.is_final.len() {
+            if is_final(index) {
+                self.mark_final(index);
             }
         }
-        Some(now)
+        (0..self.is_final.len()).filter(|&index| self.release(index)).collect()
+    }
+
+    /// Process `index` became final: the processes to stop now (its dependencies that no dependent waits for).
+    pub fn finished(&mut self, index: usize) -> Vec<usize> {
+        if self.is_final[index] {
+            return Vec::new();
+        }
+        self.mark_final(index);
+        let dependencies = self.dependencies[index].clone();
+        dependencies.into_iter().filter(|&d| self.release(d)).collect()
     }
 
     /// Everything is being killed: nothing waits for its dependents any more (and no stop is sent after the kill).
     pub fn abandon(&mut self) {
         self.stop_sent.iter_mut().for_each(|sent| *sent = true);
         self.abandoned = true;
+    }
+
+    fn mark_final(&mut self, index: usize) {
+        if !self.is_final[index] {
+            self.is_final[index] = true;
+            for &d in &self.dependencies[index] {
+                self.waiting_dependents[d] -= 1;
+            }
+        }
+    }
+
+    /// Whether process `index` is to be stopped now (and note that it is).
+    fn release(&mut self, index: usize) -> bool {
+        let now = !self.is_final[index] && !self.stop_sent[index] && self.waiting_dependents[index] == 0;
+        if now {
+            self.stop_sent[index] = true;
+        }
+        now
     }
 }
 
@@ -70,18 +104,22 @@ pub(crate) async fn drive(
     mut plan: ShutdownPlan,
     processes: &[ProcessHandle],
     requests: &mut StopRequests,
-    changes: &mut watch::Receiver<u64>,
+    changes: &mut Changes,
     logs: &Logs,
 ) {
     let mut killed = plan.abandoned;
-    loop {
-        let is_final: Vec<bool> = processes.iter().map(ProcessHandle::is_final).collect();
-        let Some(stop_now) = plan.next(&is_final) else { break };
-        for index in stop_now {
-            processes[index].send(Control::Stop);
-        }
+    for index in plan.start(|index| changes.is_final(index)) {
+        processes[index].send(Control::Stop);
+    }
+    while !changes.all_final() {
         tokio::select! {
-            _ = changes.changed() => {}
+            index = changes.next(processes) => {
+                if changes.is_final(index) {
+                    for stop in plan.finished(index) {
+                        processes[stop].send(Control::Stop);
+                    }
+                }
+            }
             request = requests.next(Requested::Shutdown), if !killed => {
                 killed = matches!(request, StopRequest::Kill | StopRequest::Signal(SIGINT));
                 if killed {
@@ -124,15 +162,12 @@ mod tests {
         let project = project();
         let names: Vec<&str> = project.processes().keys().map(String::as_str).collect();
         let mut plan = ShutdownPlan::of(&project);
-        let mut is_final = vec![false; names.len()];
+        let mut round = plan.start(|_| false);
         let mut rounds: Vec<Vec<&str>> = Vec::new();
-        while let Some(now) = plan.next(&is_final) {
-            assert!(!now.is_empty(), "a round that stops nothing would wait forever here");
+        while !round.is_empty() {
+            rounds.push(round.iter().map(|i| names[*i]).collect());
             // Every process stopped in this round ends before the next.
-            for index in &now {
-                is_final[*index] = true;
-            }
-            rounds.push(now.iter().map(|i| names[*i]).collect());
+            round = round.iter().flat_map(|&index| plan.finished(index)).collect();
         }
         assert_eq!(rounds, vec![vec!["web", "worker", "lone"], vec!["api"], vec!["db"]]);
     }
@@ -142,23 +177,19 @@ mod tests {
         let project = project();
         let mut plan = ShutdownPlan::of(&project);
         // web already completed before the shutdown began.
-        let mut is_final = vec![false, false, true, false, false];
-        assert_eq!(plan.next(&is_final), Some(vec![1, 3, 4]), "api, worker, lone");
-        assert_eq!(plan.next(&is_final), Some(vec![]), "nothing new until one of them ends");
-        is_final[3] = true; // worker ended; db still waits for api
-        assert_eq!(plan.next(&is_final), Some(vec![]));
-        is_final[1] = true;
-        assert_eq!(plan.next(&is_final), Some(vec![0]), "db once api and worker are final");
-        is_final[0] = true;
-        is_final[4] = true;
-        assert_eq!(plan.next(&is_final), None);
+        assert_eq!(plan.start(|index| index == 2), vec![1, 3, 4], "api, worker, lone");
+        assert_eq!(plan.finished(2), Vec::<usize>::new(), "already known final");
+        assert_eq!(plan.finished(3), Vec::<usize>::new(), "worker ended; db still waits for api");
+        assert_eq!(plan.finished(1), vec![0], "db once api and worker are final");
+        assert_eq!(plan.finished(1), Vec::<usize>::new(), "once");
+        assert_eq!(plan.finished(0), Vec::<usize>::new());
     }
 
     #[test]
     fn after_a_kill_no_stop_is_sent() {
         let mut plan = ShutdownPlan::of(&project());
         plan.abandon();
-        assert_eq!(plan.next(&[false; 5]), Some(vec![]));
-        assert_eq!(plan.next(&[true; 5]), None);
+        assert_eq!(plan.start(|_| false), Vec::<usize>::new());
+        assert_eq!(plan.finished(2), Vec::<usize>::new());
     }
 }

@@ -101,6 +101,7 @@ impl Harness {
             project,
             logs,
             changed: watch::channel(0).0,
+            changed_index: mpsc::unbounded_channel().0,
             groups: std::sync::Mutex::new(Vec::new()),
             spawner,
         });
@@ -243,8 +244,9 @@ async fn a_waiting_process_task_is_small() {
     let fake = FakeSpawner::new(&[]);
     let project = Arc::new(Project::new("fake").process("p", restarting(0)).validate().unwrap());
     let (logs, _writer) = Logs::start(LogConfig::from_project(&project), Output::Discard).unwrap();
-    let changed = watch::channel(0).0;
-    let ctx = RunContext { run: 1, project, logs, changed, groups: std::sync::Mutex::new(Vec::new()), spawner: fake };
+    let (changed, changed_index) = (watch::channel(0).0, mpsc::unbounded_channel().0);
+    let groups = std::sync::Mutex::new(Vec::new());
+    let ctx = RunContext { run: 1, project, logs, changed, changed_index, groups, spawner: fake };
     let (_control, rx) = mpsc::unbounded_channel();
     let (status_tx, _status) = watch::channel(Status::default());
     let task = supervise("p".into(), Arc::new(ctx), Vec::new(), rx, status_tx);

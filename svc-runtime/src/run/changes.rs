@@ -1,0 +1,53 @@
+//! Which processes changed, and how many are final: what the run's loops wait on. Each change names its process,
+//! so a change costs the run one process's look, not a scan of all of them.
+
+use tokio::sync::mpsc;
+
+use super::handle::ProcessHandle;
+
+/// The stream of changed processes, and which of them are final.
+pub(crate) struct Changes {
+    rx: mpsc::UnboundedReceiver<usize>,
+    is_final: Vec<bool>,
+    finals: usize,
+}
+
+impl Changes {
+    /// Tracks `processes` (their current states) through `rx`, where each process task sends its index at every
+    /// change of its status.
+    pub fn new(rx: mpsc::UnboundedReceiver<usize>, processes: &[ProcessHandle]) -> Self {
+        let is_final: Vec<bool> = processes.iter().map(ProcessHandle::is_final).collect();
+        let finals = is_final.iter().filter(|f| **f).count();
+        Changes { rx, is_final, finals }
+    }
+
+    /// Whether every process is final.
+    pub fn all_final(&self) -> bool {
+        self.finals == self.is_final.len()
+    }
+
+    /// Whether process `index` is final.
+    pub fn is_final(&self, index: usize) -> bool {
+        self.is_final[index]
+    }
+
+    /// Waits for the next change; returns the index of the process that changed (after noting whether it is
+    /// final now). Never resolves once every task has ended.
+    pub async fn next(&mut self, processes: &[ProcessHandle]) -> usize {
+        let Some(index) = self.rx.recv().await else { return std::future::pending().await };
+        self.update(index, processes[index].is_final());
+        index
+    }
+
+    /// Notes whether process `index` is final.
+    fn update(&mut self, index: usize, is_final: bool) {
+        if self.is_final[index] != is_final {
+            self.is_final[index] = is_final;
+            if is_final {
+                self.finals += 1;
+            } else {
+                self.finals -= 1;
+            }
+        }
+    }
+}
