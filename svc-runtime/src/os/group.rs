@@ -93,6 +93,33 @@ fn wait_nohang(which: libc::idtype_t, id: libc::id_t) -> Option<(i32, ExitStatus
     }
 }
 
+/// The pid of one ended child of ours, left unreaped (`WNOWAIT`): its owner, whoever that is, still reaps it.
+pub(crate) fn peek_ended() -> Option<i32> {
+    loop {
+        // SAFETY: siginfo_t is plain data; all zeroes is a valid value (and what waitid expects for "nothing").
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        // SAFETY: waitid writes only into `info`, a live local; WNOWAIT leaves the child unreaped.
+        let done = unsafe { libc::waitid(libc::P_ALL, 0, &mut info, flags) };
+        if done != 0 {
+            if io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return None;
+        }
+        // SAFETY: waitid succeeded, so `info` holds a SIGCHLD report; `si_pid` is 0 when no child had ended.
+        let pid = unsafe { info.si_pid() };
+        return (pid != 0).then_some(pid);
+    }
+}
+
+/// The process group of `pid` (a zombie keeps its group until reaped).
+pub(crate) fn group_of(pid: i32) -> Option<i32> {
+    // SAFETY: getpgid(2) takes a pid and touches no memory.
+    let pgid = unsafe { libc::getpgid(pid) };
+    (pgid > 0).then_some(pgid)
+}
+
 /// Reaps one ended child of process group `pgid` (never blocks).
 pub(crate) fn reap_group_member(pgid: i32) -> Option<(i32, ExitStatus)> {
     wait_nohang(libc::P_PGID, libc::id_t::try_from(pgid).ok()?)

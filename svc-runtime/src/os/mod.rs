@@ -23,12 +23,14 @@
 //! (`std::process::Command::output`, `Child::wait`, `tokio::process`). A `waitpid(-1)` reaper would steal their
 //! exit status (the program's wait fails with `ECHILD`), so the reaper only ever waits for specific ids:
 //! - **Our process groups.** Every child leads its own process group, and the reaper tracks each group from the
-//!   spawn until it is empty. On every `SIGCHLD` it runs `waitid(P_PGID, group, WEXITED | WNOHANG)` for each
-//!   tracked group: that reaps the leader (its status goes to its owner) and the group's other members that were
-//!   reparented to the supervisor because it is a child subreaper (`PR_SET_CHILD_SUBREAPER`: a shell's
-//!   background job whose parent ended, say). No other program's child is in these groups. The cost is one
-//!   system call per live group per `SIGCHLD`, which stays far below the cost of a spawn. (A child that moved
-//!   itself to another group is waited for by pid in the sweep below.)
+//!   spawn until it is empty. On every `SIGCHLD` it looks at the ended children without reaping them
+//!   (`waitid(P_ALL, WNOWAIT)`): one that leads a tracked group, or is a member of one (reparented to the
+//!   supervisor because it is a child subreaper, `PR_SET_CHILD_SUBREAPER`: a shell's background job whose parent
+//!   ended, say), is reaped by pid, its status to its owner. That is a few system calls per ended child, whatever
+//!   the number of groups. When a child that is not ours is first in line (the embedding program's own, not
+//!   reaped yet), it falls back to `waitid(P_PGID, group, WEXITED | WNOHANG)` for each tracked group: no other
+//!   program's child is in these groups. (A child that moved itself to another group and is stuck behind such a
+//!   child is waited for by pid in the sweep below.)
 //! - **Other orphans.** Descendants that left their group (`setsid`, a job-control shell's `setpgid`) are also
 //!   reparented to the supervisor, and nothing tells them apart from the embedding program's own children once
 //!   they are zombies (a zombie has no environment left to carry [`TAG_VAR`](crate::child::TAG_VAR)). So a sweep, deferred after a

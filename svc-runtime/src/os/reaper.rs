@@ -32,6 +32,10 @@ pub(crate) trait Wait {
     fn children(&self) -> Vec<i32>;
     /// The start time of `pid` if it is a zombie (a pid and its start time identify one process).
     fn zombie_start(&self, pid: i32) -> Option<u64>;
+    /// The first of the supervisor's children that has ended, without reaping it (`waitid(P_ALL, WNOWAIT)`).
+    fn peek_ended(&mut self) -> Option<i32>;
+    /// The process group of `pid` (also of a zombie).
+    fn group_of(&self, pid: i32) -> Option<i32>;
 }
 
 /// [`Wait`] on the real system: `waitid`, `kill(-pgid, 0)` and `/proc`.
@@ -59,6 +63,14 @@ impl Wait for SystemWait {
         let (state, _, start) = group::stat_of(u32::try_from(pid).ok()?)?;
         (state == 'Z').then_some(start)
     }
+
+    fn peek_ended(&mut self) -> Option<i32> {
+        group::peek_ended()
+    }
+
+    fn group_of(&self, pid: i32) -> Option<i32> {
+        group::group_of(pid)
+    }
 }
 
 /// The reaper's state (on the supervisor thread only).
@@ -80,13 +92,34 @@ impl Reaper {
     /// Reaps every ended child in the tracked groups (the leader's status goes to its owner; other members are
     /// orphans reparented to us that nobody waits for) and stops tracking the groups that are empty. Returns
     /// those groups: their ids may be reused from now on, so they must neither be waited for nor killed.
+    ///
+    /// Ended children are first looked at one by one without reaping (`waitid(P_ALL, WNOWAIT)`): each that is ours
+    /// (a leader we track, or a member of one of our groups) is reaped by pid. That costs a few system calls per
+    /// ended child, whatever the number of groups (with 1,000 processes stopping at once, a wait per group per
+    /// `SIGCHLD` was quadratic). Only when a child that is not ours is first in line (the embedding program's,
+    /// which it will reap itself, or an orphan waiting out its grace) are the groups waited for one by one.
     pub(crate) fn reap(&mut self, wait: &mut impl Wait) -> Vec<i32> {
-        for (&pgid, owner) in &mut self.groups {
-            while let Some((pid, status)) = wait.reap_group_member(pgid) {
-                if pid == pgid
-                    && let Some(owner) = owner.take()
-                {
-                    let _ = owner.send(status);
+        let mut blocked = false;
+        while let Some(pid) = wait.peek_ended() {
+            let ours =
+                self.groups.contains_key(&pid) || wait.group_of(pid).is_some_and(|g| self.groups.contains_key(&g));
+            if !ours {
+                blocked = true;
+                break;
+            }
+            let Some(status) = wait.reap_pid(pid) else { break };
+            if let Some(owner) = self.groups.get_mut(&pid).and_then(Option::take) {
+                let _ = owner.send(status);
+            }
+        }
+        if blocked {
+            for (&pgid, owner) in &mut self.groups {
+                while let Some((pid, status)) = wait.reap_group_member(pgid) {
+                    if pid == pgid
+                        && let Some(owner) = owner.take()
+                    {
+                        let _ = owner.send(status);
+                    }
                 }
             }
         }
@@ -189,6 +222,13 @@ mod tests {
         fn zombie_start(&self, pid: i32) -> Option<u64> {
             self.children.get(&pid).and_then(|(_, start, status)| status.map(|_| *start))
         }
+        fn peek_ended(&mut self) -> Option<i32> {
+            // The lowest ended pid first, as a stand-in for the kernel's order.
+            self.children.iter().filter(|(_, (_, _, status))| status.is_some()).map(|(pid, _)| *pid).min()
+        }
+        fn group_of(&self, pid: i32) -> Option<i32> {
+            self.children.get(&pid).map(|(group, _, _)| *group)
+        }
     }
 
     #[test]
@@ -212,6 +252,21 @@ mod tests {
         let reaped: HashSet<i32> = wait.reaped.iter().copied().collect();
         assert_eq!(reaped, HashSet::from([100, 101]));
         assert!(reaper.groups.is_empty());
+    }
+
+    #[test]
+    fn a_child_that_is_not_ours_first_in_line_does_not_stop_ours_being_reaped_and_is_left_alone() {
+        let mut wait = FakeWait::default();
+        let mut reaper = Reaper::default();
+        let (owner, mut status) = oneshot::channel();
+        wait.child(50, 50, 1); // the embedding program's child, ended, not reaped yet
+        wait.end(50, ExitStatus::Code(0));
+        wait.child(100, 100, 2);
+        reaper.track(100, owner);
+        wait.end(100, ExitStatus::Code(7));
+        assert_eq!(reaper.reap(&mut wait), vec![100]);
+        assert_eq!(status.try_recv(), Ok(ExitStatus::Code(7)));
+        assert_eq!(wait.reaped, vec![100], "the other program's child is left for it to reap");
     }
 
     #[test]
@@ -275,16 +330,29 @@ mod tests {
     }
 
     #[test]
-    fn a_leader_that_left_its_group_is_reaped_by_pid_during_the_sweep() {
+    fn a_leader_that_left_its_group_is_reaped_by_pid_at_once_or_during_the_sweep() {
+        // Ended first in line: reaped by pid on the SIGCHLD.
         let mut wait = FakeWait::default();
         let mut reaper = Reaper::default();
         let (owner, mut status) = oneshot::channel();
         reaper.track(300, owner);
         wait.child(300, 999, 1); // moved itself to group 999 (setpgid)
         wait.end(300, ExitStatus::Code(4));
+        assert_eq!(reaper.reap(&mut wait), vec![300]);
+        assert_eq!(status.try_recv(), Ok(ExitStatus::Code(4)));
+
+        // Behind a child that is not ours: the group wait misses it, the sweep finds it.
+        let mut wait = FakeWait::default();
+        let mut reaper = Reaper::default();
+        let (owner, mut status) = oneshot::channel();
+        reaper.track(300, owner);
+        wait.child(30, 30, 1);
+        wait.end(30, ExitStatus::Code(0));
+        wait.child(300, 999, 1);
+        wait.end(300, ExitStatus::Code(4));
         assert_eq!(reaper.reap(&mut wait), Vec::<i32>::new(), "the group wait misses it");
         assert!(status.try_recv().is_err());
-        assert_eq!(reaper.sweep(&mut wait, Instant::now(), true), None);
+        assert_eq!(reaper.sweep(&mut wait, Instant::now(), true), Some(ORPHAN_GRACE), "30 waits out its grace");
         assert_eq!(status.try_recv(), Ok(ExitStatus::Code(4)));
         assert_eq!(wait.reaped, vec![300]);
     }

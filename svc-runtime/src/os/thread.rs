@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::group;
 use super::reaper::{Reaper, SWEEP_DELAY, SystemWait};
+use super::spawn::ChildStack;
 use super::watchdog::Watchdog;
 use crate::child::{BoxFuture, Child, SpawnError, SpawnSpec, Spawner};
 use crate::deadline::sleep_until;
@@ -107,12 +108,13 @@ fn sys_thread(
         let mut reaper = Reaper::default();
         let mut wait = SystemWait;
         let mut sweep_at: Option<tokio::time::Instant> = None;
+        let mut stack = ChildStack::new();
         loop {
             tokio::select! {
                 request = requests.recv() => match request {
                     Some(Request::Spawn(spec, reply)) => {
                         let nofile = ORIGINAL_NOFILE.get().copied();
-                        let result = super::spawn::spawn(&spec, supervisor, &devnull, nofile).map(|spawned| {
+                        let result = super::spawn::spawn(&spec, supervisor, &devnull, nofile, &mut stack).map(|spawned| {
                             // Registered on this thread right after the spawn: a child that exits at once cannot
                             // be reaped before its owner is known.
                             let (exit_tx, exit) = oneshot::channel();
