@@ -43,8 +43,12 @@ pub mod go {
         if nanos == 0 {
             return "0s".into();
         }
-        if nanos % 1_000_000_000 != 0 {
-            return if nanos % 1_000_000 == 0 { format!("{}ms", nanos / 1_000_000) } else { format!("{nanos}ns") };
+        if !nanos.is_multiple_of(1_000_000_000) {
+            return if nanos.is_multiple_of(1_000_000) {
+                format!("{}ms", nanos / 1_000_000)
+            } else {
+                format!("{nanos}ns")
+            };
         }
         let secs = duration.as_secs();
         let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);

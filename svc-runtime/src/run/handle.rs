@@ -17,12 +17,21 @@ pub(crate) struct ProcessHandle {
     pub control: mpsc::UnboundedSender<Control>,
     /// The task's published status.
     pub status: watch::Receiver<Status>,
+    /// Whether it has a file watch that was set up (a change can start it again after it ended).
+    pub watched: bool,
 }
 
 impl ProcessHandle {
     /// Whether the process is final (completed, failed, skipped, stopped, disabled).
     pub fn is_final(&self) -> bool {
         self.status.borrow().state.is_final()
+    }
+
+    /// Whether the process is done as far as the end of the run goes: final, and not a watched process that a
+    /// change can start again (see [`keeps_project_up`](super::watches::keeps_project_up)).
+    pub fn is_done(&self) -> bool {
+        let status = self.status.borrow();
+        status.state.is_final() && !super::watches::keeps_project_up(self.watched, &status.state)
     }
 
     /// Sends `control` to the task (ignored if it has ended).

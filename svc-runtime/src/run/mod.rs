@@ -2,13 +2,15 @@
 //! rule, a signal or a shutdown request), shuts down in reverse dependency order, and reports.
 //!
 //! Files: `handle` ([`RunHandle`] and the per-process handles), `requests` (signals and handle requests),
-//! `exit_rules` and `shutdown` (pure rules and plan, with the plan's driver), `report` ([`Outcome`]).
+//! `exit_rules` and `shutdown` (pure rules and plan, with the plan's driver), `report` ([`Outcome`]), `watches`
+//! (file watches: pure rules, and the driver that turns changes into restarts).
 
 mod exit_rules;
 mod handle;
 mod report;
 mod requests;
 mod shutdown;
+mod watches;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -126,13 +128,21 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     let mut cancelled = CancelGuard { ctx: ctx.clone(), armed: true };
     let mut requests = StopRequests::new(options.handle_signals, options.handle.as_ref())?;
 
+    // Watches are set up before the processes start; a change before a process started is ignored by it.
+    let watches = watches::Watches::start(&project, options.log_file.as_deref(), &ctx.logs);
     let mut tasks = tokio::task::JoinSet::new();
-    let processes = start_tasks(&ctx, &mut tasks);
+    let processes = start_tasks(&ctx, &mut tasks, &watches);
     if let Some(handle) = &options.handle {
         handle.attach(&processes, ctx.changed.subscribe());
     }
+    let watching = watches.spawn(project.clone(), &processes, ctx.logs.clone());
 
     let reason = watch_until_done(&project, &processes, &mut requests, &mut changes, &ctx.logs).await;
+    // No restart by a file change from now on (a stopping process may write to watched files).
+    if let Some(watching) = watching {
+        watching.abort();
+        let _ = watching.await;
+    }
     if let Some(reason) = &reason {
         if let Reason::ExitRule(fired) = reason {
             ctx.logs.status(format!("{}: shutting the project down; up will exit with {}", fired.name, fired.code));
@@ -186,7 +196,11 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
 }
 
 /// Starts one task per process, in definition order; each gets the status receivers of its dependencies.
-fn start_tasks(ctx: &Arc<RunContext>, tasks: &mut tokio::task::JoinSet<()>) -> Vec<ProcessHandle> {
+fn start_tasks(
+    ctx: &Arc<RunContext>,
+    tasks: &mut tokio::task::JoinSet<()>,
+    watches: &watches::Watches,
+) -> Vec<ProcessHandle> {
     let project = &ctx.project;
     let (senders, receivers): (Vec<_>, Vec<_>) =
         project.processes().keys().map(|_| watch::channel(Status::default())).unzip();
@@ -203,7 +217,7 @@ fn start_tasks(ctx: &Arc<RunContext>, tasks: &mut tokio::task::JoinSet<()>) -> V
         let (control, rx) = mpsc::unbounded_channel();
         let status = status_tx.subscribe();
         tasks.spawn(supervise(name.clone(), ctx.clone(), deps, rx, status_tx));
-        processes.push(ProcessHandle { name: name.clone(), control, status });
+        processes.push(ProcessHandle { name: name.clone(), control, status, watched: watches.is_armed(name) });
     }
     processes
 }
@@ -223,7 +237,7 @@ async fn watch_until_done(
                 return Some(Reason::ExitRule(fired));
             }
         }
-        if processes.iter().all(ProcessHandle::is_final) {
+        if processes.iter().all(ProcessHandle::is_done) {
             return None;
         }
         tokio::select! {
