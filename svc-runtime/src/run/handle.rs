@@ -27,13 +27,6 @@ impl ProcessHandle {
         self.status.borrow().state.is_final()
     }
 
-    /// Whether the process is done as far as the end of the run goes: final, and not a watched process that a
-    /// change can start again (see [`keeps_project_up`](super::watches::keeps_project_up)).
-    pub fn is_done(&self) -> bool {
-        let status = self.status.borrow();
-        status.state.is_final() && !super::watches::keeps_project_up(self.watched, &status.state)
-    }
-
     /// Sends `control` to the task (ignored if it has ended).
     pub fn send(&self, control: Control) {
         let _ = self.control.send(control);

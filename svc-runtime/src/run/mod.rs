@@ -99,7 +99,9 @@ enum Reason {
 /// alive: every process group it created is killed, and so is every descendant that escaped its group (found by
 /// the `SVC_PROCESS_TAG` environment variable it inherited).
 ///
-/// It is done when every process is final (completed, failed, skipped, stopped, disabled), when a process with
+/// It is done when every process is final (completed, failed, skipped, stopped, disabled; a scheduled process
+/// waiting for its next run is not, and neither is a watched one that ended by itself: a change starts it again),
+/// when a process with
 /// `restart: exit_on_failure` fails, one with `exit_on_end` ends, or one with `exit_on_skipped` is skipped (these
 /// three shut the project down), or on SIGINT/SIGTERM/SIGHUP (with [`UpOptions::handle_signals`]) or a
 /// [`RunHandle::shutdown`]. A shutdown stops dependents before their dependencies; a second SIGINT (or
@@ -237,7 +239,7 @@ async fn watch_until_done(
                 return Some(Reason::ExitRule(fired));
             }
         }
-        if processes.iter().all(ProcessHandle::is_done) {
+        if processes.iter().all(is_done) {
             return None;
         }
         tokio::select! {
@@ -255,6 +257,13 @@ async fn watch_until_done(
             }
         }
     }
+}
+
+/// Whether `process` is done as far as the end of the run goes: final, and not a watched process that a change
+/// can start again (see [`watches::keeps_project_up`]).
+fn is_done(process: &ProcessHandle) -> bool {
+    let status = process.status.borrow();
+    status.state.is_final() && !watches::keeps_project_up(process.watched, &status.state)
 }
 
 /// Kills what is left of the run's process groups and the descendants that escaped them, and waits for them to

@@ -239,7 +239,7 @@ async fn a_succeeding_shutdown_command_leaves_the_process_its_timeout() {
 
 #[tokio::test]
 async fn a_scheduled_process_runs_at_each_tick_and_a_stop_pauses_it() {
-    let fake = FakeSpawner::new(&[Behaviour::Exit(0), Behaviour::Exit(0), Behaviour::Exit(0)]);
+    let fake = FakeSpawner::new(&[Behaviour::Exit(0); 20]);
     let process = Process::new("sleep").schedule(svc_core::Schedule::every(Duration::from_millis(100)));
     let mut harness = Harness::start(process, fake.clone());
     let status = harness.until("scheduled", |s| matches!(s.state, State::Scheduled { .. })).await;
@@ -255,7 +255,7 @@ async fn a_scheduled_process_runs_at_each_tick_and_a_stop_pauses_it() {
     assert_eq!(fake.spawns(), runs, "paused: no run after the stop");
     // A restart runs it now and resumes the schedule.
     harness.control.send(Control::Restart).unwrap();
-    harness.until("ran again", |_| fake.spawns() == runs + 1).await;
+    harness.until("ran again", |_| fake.spawns() > runs).await;
     harness.until("resumed", |_| fake.spawns() >= runs + 2).await;
     harness.end().await;
 }
