@@ -80,6 +80,15 @@ pub enum Error {
         /// Where it was looked for.
         searched: String,
     },
+    /// A process's `schedule` or `watch` cannot work as written.
+    InvalidSetting {
+        /// The process.
+        process: String,
+        /// The key: `schedule` or `watch`.
+        key: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A package could not be resolved.
     Package(PackageError),
     /// A service's options could not be read or its settings could not be produced.
@@ -140,6 +149,7 @@ impl fmt::Display for Error {
                 "process `{process}`: program `{program}` not found (searched {searched}); install it or use an \
                  absolute path"
             ),
+            Error::InvalidSetting { process, key, message } => write!(f, "process `{process}`: {key} {message}"),
             Error::Package(e) => e.fmt(f),
             Error::Service { origin, source } => write!(f, "service `{origin}`: {source}"),
             Error::Other(message) => f.write_str(message),

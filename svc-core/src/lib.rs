@@ -18,9 +18,11 @@ mod package;
 mod probe;
 mod process;
 mod project;
+mod schedule;
 mod service;
 mod settings;
 mod shutdown;
+mod watch;
 
 pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
@@ -34,6 +36,8 @@ pub use package::{
 pub use probe::{ExecProbe, HttpProbe, Probe, ProbeCheck};
 pub use process::{Daemon, Environment, Process, ProgramArg, is_success_code};
 pub use project::{MergedSettings, Project, ServiceEntry, ValidProject, closest};
+pub use schedule::Schedule;
 pub use service::{Instance, Instances, MultiService, Service, ServiceMeta};
 pub use settings::Settings;
 pub use shutdown::Shutdown;
+pub use watch::{DEFAULT_IGNORED_DIRS, DEFAULT_IGNORED_FILES, Watch, WatchPath, check_glob};

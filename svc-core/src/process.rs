@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Availability, Command, Condition, Dependency, Probe, RestartPolicy, Shutdown};
+use crate::{Availability, Command, Condition, Dependency, Probe, RestartPolicy, Schedule, Shutdown, Watch};
 
 /// Environment variables, in the order they were set. Later entries of the same name replace earlier ones.
 pub type Environment = IndexMap<String, String>;
@@ -81,6 +81,12 @@ pub struct Process {
     /// Set when the command is a launcher that starts a daemon and exits (process-compose's `is_daemon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daemon: Option<Daemon>,
+    /// Run at the ticks of a cron expression or an interval instead of once at start (see [`Schedule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// Restart when watched files change (see [`Watch`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<Watch>,
 }
 
 /// A launcher that starts a daemon and exits, like `pg_ctl start` or `redis-server --daemonize yes`
@@ -219,6 +225,18 @@ impl Process {
     /// Marks the command as a daemon launcher (see [`Daemon`]).
     pub fn daemon(mut self, daemon: Daemon) -> Self {
         self.daemon = Some(daemon);
+        self
+    }
+
+    /// Runs the process on a schedule (see [`Schedule`]).
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Restarts the process when watched files change (see [`Watch`]).
+    pub fn watch(mut self, watch: Watch) -> Self {
+        self.watch = Some(watch);
         self
     }
 

@@ -160,6 +160,13 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
     if !p.success_exit_codes.is_empty() {
         out.insert("success_exit_codes".into(), json!(p.success_exit_codes));
     }
+    // svc's `schedule` and `watch` have process-compose's shape (Go durations as strings): written as they are.
+    if let Some(schedule) = &p.schedule {
+        out.insert("schedule".into(), serde_json::to_value(schedule).unwrap_or_default());
+    }
+    if let Some(watch) = &p.watch {
+        out.insert("watch".into(), serde_json::to_value(watch).unwrap_or_default());
+    }
     if p.is_tty {
         out.insert("is_tty".into(), json!(true));
     }

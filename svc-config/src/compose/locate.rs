@@ -35,6 +35,7 @@ impl Locations {
                 self.key(process, &["entrypoint", "command", ""])
             }
             Error::InvalidProcessName { name, .. } | Error::DuplicateProcess { name, .. } => self.key(name, &[""]),
+            Error::InvalidSetting { process, key, .. } => self.key(process, &[key, ""]),
             _ => None,
         }
     }
@@ -58,7 +59,9 @@ impl Locations {
             Error::UnknownDependency { process, dependency, .. }
             | Error::UnreachableCondition { process, dependency, .. } => vec![process, dependency],
             Error::DependencyCycle { cycle } => cycle.iter().map(String::as_str).collect(),
-            Error::EmptyCommand { process } | Error::ProgramNotFound { process, .. } => vec![process],
+            Error::EmptyCommand { process }
+            | Error::ProgramNotFound { process, .. }
+            | Error::InvalidSetting { process, .. } => vec![process],
             Error::InvalidProcessName { name, .. } | Error::DuplicateProcess { name, .. } => vec![name],
             _ => vec![],
         };

@@ -114,6 +114,15 @@ fn validate(name: &str, merged: MergedSettings) -> Result<ValidProject, Errors> 
                 searched: not_found.to_string(),
             });
         }
+        let checks = [
+            ("schedule", process.schedule.as_ref().map(crate::Schedule::check)),
+            ("watch", process.watch.as_ref().map(crate::Watch::check)),
+        ];
+        for (key, check) in checks {
+            if let Some(Err(message)) = check {
+                errors.push(Error::InvalidSetting { process: name.clone(), key, message });
+            }
+        }
         for (dependency, dep) in &process.depends_on {
             let Some(target) = processes.get(dependency) else {
                 errors.push(Error::UnknownDependency {

@@ -29,7 +29,11 @@ pub fn evaluate(name: &str, condition: Condition, status: &Status) -> Verdict {
         Condition::ProcessHealthy if status.healthy => Verdict::Met,
         Condition::ProcessLogReady if status.log_ready => Verdict::Met,
         Condition::ProcessCompleted if state.is_final() && state.exit().is_some() => Verdict::Met,
-        Condition::ProcessCompletedSuccessfully if matches!(state, State::Completed { .. }) && status.succeeded => {
+        // A scheduled process that has run once has completed (it waits for its next tick, not finished).
+        Condition::ProcessCompleted if matches!(state, State::Scheduled { last: Some(_) }) => Verdict::Met,
+        Condition::ProcessCompletedSuccessfully
+            if matches!(state, State::Completed { .. } | State::Scheduled { last: Some(_) }) && status.succeeded =>
+        {
             Verdict::Met
         }
         _ if !state.is_final() => Verdict::Pending,
@@ -100,6 +104,12 @@ mod tests {
         assert!(met(ProcessCompletedSuccessfully, &completed(130, true)));
         assert!(never(ProcessCompletedSuccessfully, &completed(1, false)));
         assert!(pending(ProcessCompletedSuccessfully, &restarting));
+        let scheduled = |last, ok| Status { succeeded: ok, ..status(State::Scheduled { last }) };
+        assert!(pending(ProcessCompleted, &scheduled(None, false)));
+        assert!(met(ProcessCompleted, &scheduled(Some(ExitStatus::Code(1)), false)));
+        assert!(met(ProcessCompletedSuccessfully, &scheduled(Some(ExitStatus::Code(0)), true)));
+        assert!(pending(ProcessCompletedSuccessfully, &scheduled(Some(ExitStatus::Code(1)), false)), "next run");
+
         assert_eq!(
             evaluate("a", ProcessCompletedSuccessfully, &completed(1, false)),
             Verdict::Impossible("a ended with exit code 1".into())

@@ -18,7 +18,15 @@
 //! - the backoff doubles from `backoff` up to `max_backoff` and starts over after a stable run
 //!   ([`crate::process::backoff`]);
 //! - a restart request relaunches at once: during a backoff it does the pending automatic restart now (counted);
-//!   on a running or finished process it does not count towards `max_restarts`.
+//!   on a running or finished process it does not count towards `max_restarts`;
+//! - a scheduled process (`schedule`) starts at each [`Event::Tick`], not with the project (unless
+//!   `run_on_start`); a run that ends (and is not restarted by its policy) leaves it [`State::Scheduled`], not
+//!   finished. A tick during a run is skipped (one run at a time). A stop pauses the schedule (the process is
+//!   stopped, ticks change nothing); a restart request runs it now and the schedule goes on after that run;
+//! - a change to watched files ([`Event::FilesChanged`]) restarts a running process, and starts again one that
+//!   ended by itself or waits for its next tick, at once, without backoff, and its restart count starts over (as
+//!   process-compose's watcher does: "a restart the user asked for by saving a file, not a crash loop"). A
+//!   stopped, skipped, disabled or not yet started process ignores it.
 
 use std::time::Duration;
 
@@ -94,6 +102,11 @@ pub enum State {
     },
     /// Disabled in the configuration: never started.
     Disabled,
+    /// A scheduled process waiting for its next tick (process-compose shows it as `Scheduled`).
+    Scheduled {
+        /// How its last run ended, if it ran.
+        last: Option<ExitStatus>,
+    },
 }
 
 /// What a stop leads to.
@@ -155,6 +168,10 @@ pub enum Event {
     Stop,
     /// Restart the process now.
     Restart,
+    /// A tick of the process's schedule.
+    Tick,
+    /// Files the process (or, with `cascade`, a dependency) watches changed.
+    FilesChanged,
     /// A launched daemon is gone after a stop (its shutdown command ended and nothing of it is left, or it was
     /// killed), `uptime` after its launcher started.
     DaemonStopped {
@@ -195,6 +212,10 @@ pub struct Rules {
     pub success_exit_codes: Vec<i32>,
     /// The command is a daemon launcher: a successful exit launches the process instead of ending it.
     pub daemon: bool,
+    /// The process runs on a schedule: at each [`Event::Tick`].
+    pub scheduled: bool,
+    /// A scheduled process also runs once at start.
+    pub run_on_start: bool,
 }
 
 impl Rules {
@@ -207,6 +228,8 @@ impl Rules {
             max_backoff: process.availability.max_backoff,
             success_exit_codes: process.success_exit_codes.clone(),
             daemon: process.daemon.is_some(),
+            scheduled: process.schedule.is_some(),
+            run_on_start: process.schedule.as_ref().is_some_and(|s| s.run_on_start),
         }
     }
 
@@ -257,6 +280,11 @@ impl Machine {
         let state = std::mem::replace(&mut self.state, S::Pending);
         let (next, actions) = match (state, event) {
             (S::Pending | S::Waiting { .. }, Event::WaitFor(on)) => (S::Waiting { on }, vec![]),
+            (S::Pending | S::Waiting { .. }, Event::DependenciesMet)
+                if self.rules.scheduled && !self.rules.run_on_start =>
+            {
+                (S::Scheduled { last: None }, vec![])
+            }
             (S::Pending | S::Waiting { .. }, Event::DependenciesMet) => (S::Starting, vec![Action::Spawn]),
             (S::Pending | S::Waiting { .. }, Event::DependencyImpossible(why)) => (S::Skipped { why }, vec![]),
             (S::Pending | S::Waiting { .. }, Event::Stop) => (S::Stopped { exit: None }, vec![]),
@@ -265,6 +293,8 @@ impl Machine {
                 self.started = true;
                 (S::Running { pid }, vec![Action::StartProbes])
             }
+            // A scheduled process tries again at its next tick.
+            (S::Starting, Event::SpawnFailed(_)) if self.rules.scheduled => (S::Scheduled { last: None }, vec![]),
             (S::Starting, Event::SpawnFailed(reason)) => (S::Failed { reason, exit: None }, vec![]),
 
             (S::Running { pid }, Event::ReadinessPassed) => {
@@ -324,13 +354,39 @@ impl Machine {
                 (S::Starting, vec![Action::CancelTimer, Action::Spawn])
             }
 
-            // An explicit restart request brings a finished process back, and starts a disabled one (listed, not
-            // started: as process-compose's `process start`), without waiting for its dependencies.
-            (S::Completed { .. } | S::Failed { .. } | S::Stopped { .. } | S::Disabled, Event::Restart) => {
-                (S::Starting, vec![Action::Spawn])
+            // An explicit restart request brings a finished process back, runs a scheduled one now, and starts a
+            // disabled one (listed, not started: as process-compose's `process start`) without waiting for its
+            // dependencies.
+            (
+                S::Completed { .. } | S::Failed { .. } | S::Stopped { .. } | S::Scheduled { .. } | S::Disabled,
+                Event::Restart,
+            ) => (S::Starting, vec![Action::Spawn]),
+
+            (S::Scheduled { .. }, Event::Tick) => (S::Starting, vec![Action::Spawn]),
+            // The schedule pauses: the stopped process ignores its ticks.
+            (S::Scheduled { last }, Event::Stop) => (S::Stopped { exit: last }, vec![]),
+
+            // A file change: a restart request that also starts the restart count and the backoff over.
+            (state, Event::FilesChanged) if state.restarts_on_change() => {
+                self.restarts = 0;
+                self.backoff.reset();
+                return self.restart_now(state);
             }
 
             (state, _) => (state, vec![]),
+        };
+        self.state = next;
+        actions
+    }
+
+    /// A restart of the process in `state` now (a file change): no backoff, not counted.
+    fn restart_now(&mut self, state: State) -> Vec<Action> {
+        let (next, actions) = match state {
+            State::Running { pid } | State::Ready { pid } | State::Launched { pgid: pid } => {
+                (State::Stopping { pid, then: AfterStop::Relaunch }, vec![Action::StopProbes, Action::Terminate])
+            }
+            State::Restarting { .. } => (State::Starting, vec![Action::CancelTimer, Action::Spawn]),
+            _ => (State::Starting, vec![Action::Spawn]),
         };
         self.state = next;
         actions
@@ -368,6 +424,8 @@ impl Machine {
             )
         } else {
             let next = match probe {
+                // A scheduled process waits for its next tick, whatever became of this run.
+                _ if self.rules.scheduled => State::Scheduled { last: Some(status) },
                 Some(kind) => State::Failed { reason: format!("its {} probe failed", kind.name()), exit: Some(status) },
                 None => State::Completed { exit: status },
             };
@@ -389,6 +447,22 @@ impl State {
         )
     }
 
+    /// Whether a change to watched files restarts (or starts again) a process in this state: one that runs, ended
+    /// by itself, waits to restart or waits for its next tick; not one that was stopped, skipped, disabled or has
+    /// not started yet.
+    pub fn restarts_on_change(&self) -> bool {
+        matches!(
+            self,
+            State::Running { .. }
+                | State::Ready { .. }
+                | State::Launched { .. }
+                | State::Restarting { .. }
+                | State::Completed { .. }
+                | State::Failed { .. }
+                | State::Scheduled { .. }
+        )
+    }
+
     /// A short lowercase name for display (`running`, `restarting`, ...).
     pub fn name(&self) -> &'static str {
         match self {
@@ -405,6 +479,7 @@ impl State {
             State::Skipped { .. } => "skipped",
             State::Stopped { .. } => "stopped",
             State::Disabled => "disabled",
+            State::Scheduled { .. } => "scheduled",
         }
     }
 
@@ -422,278 +497,11 @@ impl State {
         match self {
             State::Completed { exit } => Some(*exit),
             State::Failed { exit, .. } | State::Stopped { exit } => *exit,
+            State::Scheduled { last } => *last,
             _ => None,
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rules(restart: RestartPolicy, max_restarts: u32) -> Rules {
-        Rules {
-            restart,
-            max_restarts,
-            backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(350),
-            success_exit_codes: vec![130],
-            daemon: false,
-        }
-    }
-
-    fn running(restart: RestartPolicy, max_restarts: u32) -> Machine {
-        let mut m = Machine::new(rules(restart, max_restarts), false);
-        assert_eq!(m.step(Event::DependenciesMet), vec![Action::Spawn]);
-        assert_eq!(m.step(Event::Spawned(42)), vec![Action::StartProbes]);
-        assert!(m.started);
-        m
-    }
-
-    fn exit(code: i32) -> Event {
-        Event::Exited { status: ExitStatus::Code(code), uptime: Duration::from_millis(5) }
-    }
-
-    #[test]
-    fn policy_table() {
-        // (policy, exit code, restarts?)
-        let table = [
-            (RestartPolicy::No, 0, false),
-            (RestartPolicy::No, 1, false),
-            (RestartPolicy::Always, 0, true),
-            (RestartPolicy::Always, 1, true),
-            (RestartPolicy::OnFailure, 0, false),
-            (RestartPolicy::OnFailure, 130, false),
-            (RestartPolicy::OnFailure, 1, true),
-            (RestartPolicy::ExitOnFailure, 1, false),
-        ];
-        for (policy, code, restarts) in table {
-            let mut m = running(policy, 0);
-            let actions = m.step(exit(code));
-            assert_eq!(matches!(m.state, State::Restarting { .. }), restarts, "{policy:?} exit {code}");
-            if !restarts {
-                assert_eq!(m.state, State::Completed { exit: ExitStatus::Code(code) });
-                assert_eq!(actions, vec![Action::StopProbes]);
-            }
-        }
-    }
-
-    #[test]
-    fn signals_are_failures_and_success_codes_are_not() {
-        let r = rules(RestartPolicy::OnFailure, 0);
-        assert!(r.is_success(ExitStatus::Code(0)));
-        assert!(r.is_success(ExitStatus::Code(130)));
-        assert!(!r.is_success(ExitStatus::Code(1)));
-        assert!(!r.is_success(ExitStatus::Signal(crate::child::signal::SIGTERM)));
-    }
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap_and_max_restarts_holds() {
-        let mut m = running(RestartPolicy::Always, 4);
-        let mut delays = Vec::new();
-        for _ in 0..4 {
-            m.step(exit(1));
-            let State::Restarting { delay, .. } = m.state else { panic!("not restarting: {:?}", m.state) };
-            delays.push(delay.as_millis());
-            assert_eq!(m.step(Event::BackoffElapsed), vec![Action::Spawn]);
-            m.step(Event::Spawned(43));
-        }
-        assert_eq!(delays, [100, 200, 350, 350]);
-        assert_eq!(m.restarts, 4);
-        m.step(exit(1));
-        assert_eq!(m.state, State::Completed { exit: ExitStatus::Code(1) });
-    }
-
-    #[test]
-    fn a_long_run_resets_the_backoff() {
-        let mut m = running(RestartPolicy::Always, 0);
-        m.step(exit(1));
-        m.step(Event::BackoffElapsed);
-        m.step(Event::Spawned(2));
-        m.step(exit(1));
-        assert!(matches!(m.state, State::Restarting { attempt: 2, .. }));
-        m.step(Event::BackoffElapsed);
-        m.step(Event::Spawned(3));
-        m.step(Event::Exited { status: ExitStatus::Code(1), uptime: crate::process::backoff::MIN_STABLE_UPTIME });
-        assert_eq!(m.state, State::Restarting { attempt: 1, delay: Duration::from_millis(100) });
-    }
-
-    #[test]
-    fn stop_during_backoff_wins() {
-        let mut m = running(RestartPolicy::Always, 0);
-        m.step(exit(1));
-        assert_eq!(m.step(Event::Stop), vec![Action::CancelTimer]);
-        assert_eq!(m.state, State::Stopped { exit: None });
-        assert_eq!(m.last_exit, Some(ExitStatus::Code(1)));
-        // A late timer changes nothing.
-        assert_eq!(m.step(Event::BackoffElapsed), vec![]);
-        assert_eq!(m.state, State::Stopped { exit: None });
-    }
-
-    #[test]
-    fn stop_while_running_stays_stopped() {
-        let mut m = running(RestartPolicy::Always, 0);
-        assert_eq!(m.step(Event::Stop), vec![Action::StopProbes, Action::Terminate]);
-        assert_eq!(m.step(exit(0)), vec![]);
-        assert_eq!(m.state, State::Stopped { exit: Some(ExitStatus::Code(0)) });
-    }
-
-    #[test]
-    fn restart_requests_coalesce_and_stop_wins_over_restart() {
-        let mut m = running(RestartPolicy::No, 0);
-        assert_eq!(m.step(Event::Restart), vec![Action::StopProbes, Action::Terminate]);
-        assert_eq!(m.step(Event::Restart), vec![]);
-        assert_eq!(m.step(Event::ProbeFailed(ProbeKind::Liveness)), vec![]);
-        assert_eq!(m.step(exit(0)), vec![Action::Spawn]);
-        assert_eq!(m.state, State::Starting);
-
-        let mut m = running(RestartPolicy::Always, 0);
-        m.step(Event::Restart);
-        m.step(Event::Stop);
-        m.step(exit(0));
-        assert_eq!(m.state, State::Stopped { exit: Some(ExitStatus::Code(0)) });
-    }
-
-    #[test]
-    fn probe_failures_count_as_failures() {
-        // on-failure restarts even though SIGTERM made the process exit 0.
-        let mut m = running(RestartPolicy::OnFailure, 2);
-        assert_eq!(m.step(Event::ProbeFailed(ProbeKind::Readiness)), vec![Action::StopProbes, Action::Terminate]);
-        m.step(exit(0));
-        assert!(matches!(m.state, State::Restarting { .. }));
-        // With no restarts left it is failed, not completed.
-        let mut m = running(RestartPolicy::No, 0);
-        m.step(Event::ProbeFailed(ProbeKind::Liveness));
-        m.step(exit(0));
-        assert!(matches!(m.state, State::Failed { exit: Some(ExitStatus::Code(0)), .. }), "{:?}", m.state);
-    }
-
-    #[test]
-    fn readiness_makes_healthy() {
-        let mut m = running(RestartPolicy::No, 0);
-        m.step(Event::ReadinessPassed);
-        assert_eq!(m.state, State::Ready { pid: 42 });
-        assert!(m.healthy);
-        // A repeated pass changes nothing.
-        assert_eq!(m.step(Event::ReadinessPassed), vec![]);
-        assert_eq!(m.state, State::Ready { pid: 42 });
-    }
-
-    #[test]
-    fn losing_readiness_restarts_per_policy() {
-        let lose = |policy| {
-            let mut m = running(policy, 0);
-            m.step(Event::ReadinessPassed);
-            let actions = m.step(Event::ProbeFailed(ProbeKind::Readiness));
-            assert_eq!(actions, vec![Action::StopProbes, Action::Terminate], "{policy:?}");
-            assert_eq!(m.state, State::Stopping { pid: 42, then: AfterStop::Failure(ProbeKind::Readiness) });
-            // Stopped by SIGTERM, it exits 0: still a failure.
-            m.step(exit(0));
-            m
-        };
-        for policy in [RestartPolicy::OnFailure, RestartPolicy::Always] {
-            let m = lose(policy);
-            assert!(matches!(m.state, State::Restarting { .. }), "{policy:?}: {:?}", m.state);
-            // It was healthy once: dependents that started on it stay satisfied.
-            assert!(m.healthy);
-        }
-        for policy in [RestartPolicy::No, RestartPolicy::ExitOnFailure] {
-            let m = lose(policy);
-            assert!(
-                matches!(m.state, State::Failed { exit: Some(ExitStatus::Code(0)), .. }),
-                "{policy:?}: {:?}",
-                m.state
-            );
-        }
-    }
-
-    #[test]
-    fn waiting_skipping_and_spawn_failures() {
-        let mut m = Machine::new(rules(RestartPolicy::Always, 0), false);
-        m.step(Event::WaitFor(vec!["db".into()]));
-        assert_eq!(m.state, State::Waiting { on: vec!["db".into()] });
-        m.step(Event::DependencyImpossible("db failed".into()));
-        assert_eq!(m.state, State::Skipped { why: "db failed".into() });
-        assert!(m.is_final());
-        assert!(!m.started);
-
-        let mut m = Machine::new(rules(RestartPolicy::Always, 0), false);
-        m.step(Event::DependenciesMet);
-        m.step(Event::SpawnFailed("no such file".into()));
-        assert!(matches!(m.state, State::Failed { exit: None, .. }));
-
-        let mut m = Machine::new(rules(RestartPolicy::Always, 0), false);
-        m.step(Event::Stop);
-        assert_eq!(m.state, State::Stopped { exit: None });
-
-        let m = Machine::new(rules(RestartPolicy::Always, 0), true);
-        assert_eq!(m.state, State::Disabled);
-        assert!(m.is_final());
-    }
-
-    fn daemon(restart: RestartPolicy) -> Machine {
-        let mut m = Machine::new(Rules { daemon: true, ..rules(restart, 0) }, false);
-        m.step(Event::DependenciesMet);
-        m.step(Event::Spawned(42));
-        m
-    }
-
-    #[test]
-    fn a_daemon_launcher_that_succeeds_launches_and_one_that_fails_is_a_failed_run() {
-        let mut m = daemon(RestartPolicy::OnFailure);
-        assert_eq!(m.step(exit(0)), vec![], "probes go on");
-        assert_eq!(m.state, State::Launched { pgid: 42 });
-        assert!(!m.is_final());
-        assert_eq!(m.step(Event::ReadinessPassed), vec![]);
-        assert!(m.healthy);
-        assert_eq!(m.state, State::Launched { pgid: 42 });
-
-        let mut m = daemon(RestartPolicy::OnFailure);
-        m.step(exit(1));
-        assert!(matches!(m.state, State::Restarting { .. }), "{:?}", m.state);
-        let mut m = daemon(RestartPolicy::No);
-        m.step(exit(1));
-        assert_eq!(m.state, State::Completed { exit: ExitStatus::Code(1) });
-    }
-
-    #[test]
-    fn a_launched_daemon_stops_restarts_and_fails_its_probe_through_a_stop() {
-        // (event while launched, actions, what the end of the stop leads to)
-        let table: [(Event, State); 3] = [
-            (Event::Stop, State::Stopped { exit: Some(ExitStatus::Code(0)) }),
-            (Event::Restart, State::Starting),
-            (
-                Event::ProbeFailed(ProbeKind::Liveness),
-                State::Restarting { attempt: 1, delay: Duration::from_millis(100) },
-            ),
-        ];
-        for (event, after) in table {
-            let mut m = daemon(RestartPolicy::OnFailure);
-            m.step(exit(0));
-            assert_eq!(m.step(event.clone()), vec![Action::StopProbes, Action::Terminate], "{event:?}");
-            assert!(matches!(m.state, State::Stopping { pid: 42, .. }), "{event:?}: {:?}", m.state);
-            m.step(Event::DaemonStopped { uptime: Duration::from_millis(5) });
-            assert_eq!(m.state, after, "{event:?}");
-        }
-    }
-
-    #[test]
-    fn a_daemon_stopped_event_means_nothing_outside_a_stop() {
-        let mut m = daemon(RestartPolicy::No);
-        m.step(exit(0));
-        assert_eq!(m.step(Event::DaemonStopped { uptime: Duration::ZERO }), vec![]);
-        assert_eq!(m.state, State::Launched { pgid: 42 });
-    }
-
-    #[test]
-    fn a_disabled_process_starts_on_request_only() {
-        let mut m = Machine::new(rules(RestartPolicy::No, 0), true);
-        assert_eq!(m.state, State::Disabled);
-        assert!(m.is_final());
-        assert_eq!(m.step(Event::DependenciesMet), vec![], "never started by itself");
-        assert_eq!(m.state, State::Disabled);
-        assert_eq!(m.step(Event::Restart), vec![Action::Spawn]);
-        assert_eq!(m.step(Event::Spawned(7)), vec![Action::StartProbes]);
-        assert_eq!(m.state, State::Running { pid: 7 });
-    }
-}
+mod tests;

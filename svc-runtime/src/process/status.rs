@@ -17,7 +17,7 @@ pub struct Status {
     pub healthy: bool,
     /// Whether it ever printed its ready line.
     pub log_ready: bool,
-    /// Whether it is final and ended with a success code.
+    /// Whether it is final and ended with a success code (or, scheduled, its last run did).
     pub succeeded: bool,
     /// How its last run ended (also when it is waiting to restart, or was stopped during the wait).
     pub last_exit: Option<ExitStatus>,
@@ -32,4 +32,7 @@ pub enum Control {
     Restart,
     /// Kill the process group now (a second Ctrl-C).
     Kill,
+    /// Files it watches (or, with `cascade`, a dependency watches) changed: restart it now, without backoff, or
+    /// start it again if it ended by itself; a stopped process stays stopped.
+    FilesChanged,
 }

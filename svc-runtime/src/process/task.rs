@@ -129,6 +129,8 @@ struct Task {
     daemon: Option<LaunchedDaemon>,
     /// When a daemon launcher still running is reported (its launch timeout).
     launch_deadline: Option<Instant>,
+    /// The next tick of the process's schedule, while the schedule is active (not paused by a stop).
+    tick: Option<schedule::NextTick>,
 }
 
 /// Runs process `name` until `control` is closed.
@@ -168,6 +170,7 @@ pub(crate) async fn supervise(
         stragglers: Vec::new(),
         daemon: None,
         launch_deadline: None,
+        tick: None,
     };
     task.publish();
 
@@ -186,6 +189,7 @@ pub(crate) async fn supervise(
             command = control.recv() => match command {
                 Some(Control::Stop) => Event::Stop,
                 Some(Control::Restart) => Event::Restart,
+                Some(Control::FilesChanged) => Event::FilesChanged,
                 Some(Control::Kill) => {
                     Box::pin(task.kill_now()).await;
                     Event::Stop
@@ -244,6 +248,10 @@ pub(crate) async fn supervise(
                 Box::pin(task.slow_launcher()).await;
                 continue;
             }
+            _ = sleep_until(task.tick.as_ref().map(|t| t.instant)) => match task.on_tick().await {
+                Some(event) => event,
+                None => continue,
+            },
         };
         Box::pin(task.handle(event)).await;
     }
@@ -325,7 +333,10 @@ impl Task {
 
     fn publish(&self) {
         let m = &self.machine;
-        let succeeded = matches!(m.state, State::Completed { exit } if m.rules.is_success(exit));
+        let succeeded = match m.state {
+            State::Completed { exit } | State::Scheduled { last: Some(exit) } => m.rules.is_success(exit),
+            _ => false,
+        };
         self.status.send_replace(Status {
             state: m.state.clone(),
             restarts: m.restarts,
@@ -420,7 +431,7 @@ impl Task {
                         self.handle(Event::Stop).await;
                         return true;
                     }
-                    Some(Control::Restart) => {}
+                    Some(Control::Restart | Control::FilesChanged) => {}
                     None => return false,
                 },
                 () = any_changed(&mut deps) => {}
@@ -441,6 +452,7 @@ impl Task {
                 self.status_line(&line).await;
             }
         }
+        self.arm_schedule().await;
         self.publish();
     }
 
@@ -752,5 +764,6 @@ pub(crate) fn human(d: Duration) -> String {
 }
 
 mod daemon;
+mod schedule;
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,8 @@ pub(crate) struct ProcessHandle {
     pub control: mpsc::UnboundedSender<Control>,
     /// The task's published status.
     pub status: watch::Receiver<Status>,
+    /// Whether it has a file watch that was set up (a change can start it again after it ended).
+    pub watched: bool,
 }
 
 impl ProcessHandle {

@@ -2,7 +2,8 @@
 //! rule, a signal or a shutdown request), shuts down in reverse dependency order, and reports.
 //!
 //! Files: `handle` ([`RunHandle`] and the per-process handles), `requests` (signals and handle requests),
-//! `exit_rules` and `shutdown` (pure rules and plan, with the plan's driver), `report` ([`Outcome`]).
+//! `exit_rules` and `shutdown` (pure rules and plan, with the plan's driver), `report` ([`Outcome`]), `watches`
+//! (file watches: pure rules, and the driver that turns changes into restarts).
 
 mod changes;
 mod exit_rules;
@@ -10,6 +11,7 @@ mod handle;
 mod report;
 mod requests;
 mod shutdown;
+mod watches;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -99,7 +101,9 @@ enum Reason {
 /// alive: every process group it created is killed, and so is every descendant that escaped its group (found by
 /// the `SVC_PROCESS_TAG` environment variable it inherited).
 ///
-/// It is done when every process is final (completed, failed, skipped, stopped, disabled), when a process with
+/// It is done when every process is final (completed, failed, skipped, stopped, disabled; a scheduled process
+/// waiting for its next run is not, and neither is a watched one that ended by itself: a change starts it again),
+/// when a process with
 /// `restart: exit_on_failure` fails, one with `exit_on_end` ends, or one with `exit_on_skipped` is skipped (these
 /// three shut the project down), or on SIGINT/SIGTERM/SIGHUP (with [`UpOptions::handle_signals`]) or a
 /// [`RunHandle::shutdown`]. A shutdown stops dependents before their dependencies; a second SIGINT (or
@@ -130,14 +134,22 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     let mut cancelled = CancelGuard { ctx: ctx.clone(), armed: true };
     let mut requests = StopRequests::new(options.handle_signals, options.handle.as_ref())?;
 
+    // Watches are set up before the processes start; a change before a process started is ignored by it.
+    let watches = watches::Watches::start(&project, options.log_file.as_deref(), &ctx.logs);
     let mut tasks = tokio::task::JoinSet::new();
-    let processes = start_tasks(&ctx, &mut tasks);
+    let processes = start_tasks(&ctx, &mut tasks, &watches);
     if let Some(handle) = &options.handle {
         handle.attach(&processes, ctx.changed.subscribe());
     }
+    let watching = watches.spawn(project.clone(), &processes, ctx.logs.clone());
 
-    let mut changes = Changes::new(changed_rx, &processes);
+    let mut changes = Changes::new(changed_rx, &processes, is_done);
     let reason = watch_until_done(&project, &processes, &mut requests, &mut changes, &ctx.logs).await;
+    // No restart by a file change from now on (a stopping process may write to watched files).
+    if let Some(watching) = watching {
+        watching.abort();
+        let _ = watching.await;
+    }
     if let Some(reason) = &reason {
         if let Reason::ExitRule(fired) = reason {
             ctx.logs.status(format!("{}: shutting the project down; up will exit with {}", fired.name, fired.code));
@@ -191,7 +203,11 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
 }
 
 /// Starts one task per process, in definition order; each gets the status receivers of its dependencies.
-fn start_tasks(ctx: &Arc<RunContext>, tasks: &mut tokio::task::JoinSet<()>) -> Vec<ProcessHandle> {
+fn start_tasks(
+    ctx: &Arc<RunContext>,
+    tasks: &mut tokio::task::JoinSet<()>,
+    watches: &watches::Watches,
+) -> Vec<ProcessHandle> {
     let project = &ctx.project;
     let (senders, receivers): (Vec<_>, Vec<_>) =
         project.processes().keys().map(|_| watch::channel(Status::default())).unzip();
@@ -208,7 +224,7 @@ fn start_tasks(ctx: &Arc<RunContext>, tasks: &mut tokio::task::JoinSet<()>) -> V
         let (control, rx) = mpsc::unbounded_channel();
         let status = status_tx.subscribe();
         tasks.spawn(supervise(name.clone(), ctx.clone(), deps, rx, status_tx));
-        processes.push(ProcessHandle { name: name.clone(), control, status });
+        processes.push(ProcessHandle { name: name.clone(), control, status, watched: watches.is_armed(name) });
     }
     processes
 }
@@ -229,7 +245,7 @@ async fn watch_until_done(
         }
     }
     loop {
-        if changes.all_final() {
+        if changes.all_done() {
             return None;
         }
         tokio::select! {
@@ -252,6 +268,13 @@ async fn watch_until_done(
             }
         }
     }
+}
+
+/// Whether `process` is done as far as the end of the run goes: final, and not a watched process that a change
+/// can start again (see [`watches::keeps_project_up`]).
+fn is_done(process: &ProcessHandle) -> bool {
+    let status = process.status.borrow();
+    status.state.is_final() && !watches::keeps_project_up(process.watched, &status.state)
 }
 
 /// Kills what is left of the run's process groups and the descendants that escaped them, and waits for them to

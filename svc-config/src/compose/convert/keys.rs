@@ -49,6 +49,8 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "vars",
     "extends",
     "is_template_disabled",
+    "schedule",
+    "watch",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
@@ -63,8 +65,6 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "replica_name",
     "executable",
     "args",
-    "schedule",
-    "watch",
     "mcp",
     "truncate_log",
     "monitor_for",
@@ -91,6 +91,14 @@ pub(super) const PROBE_KEYS: &[&str] = &[
 pub(super) const EXEC_KEYS: &[&str] = &["command", "working_dir"];
 /// Keys of a probe's `http_get`.
 pub(super) const HTTP_KEYS: &[&str] = &["host", "path", "scheme", "port", "num_port", "headers", "status_code"];
+/// Keys of a process's `schedule`.
+pub(super) const SCHEDULE_KEYS: &[&str] = &["cron", "interval", "timezone", "run_on_start", "max_concurrent"];
+/// Keys of a process's `watch` that svc reads.
+pub(super) const WATCH_KEYS: &[&str] = &["paths", "cascade", "debounce", "disable_default_excludes"];
+/// Keys of `watch` that svc does not implement.
+pub(super) const WATCH_UNSUPPORTED: &[&str] = &["max_entries", "buffer_size"];
+/// Keys of an entry of `watch.paths`.
+pub(super) const WATCH_PATH_KEYS: &[&str] = &["path", "include", "exclude"];
 /// Keys of the top-level `shell`.
 pub(super) const SHELL_KEYS: &[&str] = &["shell_command", "shell_argument"];
 /// Keys of `shell` that svc does not implement.
@@ -113,8 +121,8 @@ pub(super) fn instead(key: &str) -> &'static str {
         "is_elevated" | "elevated_shell_command" | "elevated_shell_argument" => {
             "the process runs as the current user (run svc itself with the rights it needs)"
         }
-        "schedule" => "the process runs once at start, not on a schedule",
-        "watch" => "files are not watched: restart the process by hand",
+        "max_entries" => "svc watches every directory under the paths (excluded ones are filtered, not pruned)",
+        "buffer_size" => "it sizes a Windows event buffer; svc runs on Linux",
         "truncate_log" => "log files are appended to",
         "monitor_for" | "monitor_silence_threshold" => "output is not monitored",
         "send_keys" => "the shutdown signal (or command) is used instead",

@@ -9,6 +9,7 @@ mod keys;
 mod probe;
 mod process;
 mod read;
+mod schedule;
 mod template;
 
 use std::path::PathBuf;

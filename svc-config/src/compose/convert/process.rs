@@ -80,6 +80,12 @@ impl Converter<'_> {
             }
             p.daemon = Some(daemon);
         }
+        if let Some(n) = get("schedule") {
+            p.schedule = self.schedule(n, &join(path, "schedule"));
+        }
+        if let Some(n) = get("watch") {
+            p.watch = self.watch(n, &join(path, "watch"));
+        }
         if let Some(n) = get("success_exit_codes") {
             self.exit_codes(n, &join(path, "success_exit_codes"), &mut p.success_exit_codes);
         }

@@ -239,6 +239,49 @@ async fn a_succeeding_shutdown_command_leaves_the_process_its_timeout() {
 }
 
 #[tokio::test]
+async fn a_scheduled_process_runs_at_each_tick_and_a_stop_pauses_it() {
+    let fake = FakeSpawner::new(&[Behaviour::Exit(0); 20]);
+    let process = Process::new("sleep").schedule(svc_core::Schedule::every(Duration::from_millis(100)));
+    let mut harness = Harness::start(process, fake.clone());
+    let status = harness.until("scheduled", |s| matches!(s.state, State::Scheduled { .. })).await;
+    assert_eq!(status.state, State::Scheduled { last: None }, "not started with the project");
+    assert_eq!(fake.spawns(), 0);
+    harness.until("two runs", |_| fake.spawns() >= 2).await;
+    let status = harness.until("scheduled again", |s| matches!(s.state, State::Scheduled { last: Some(_) })).await;
+    assert!(status.succeeded && !status.state.is_final());
+    harness.control.send(Control::Stop).unwrap();
+    harness.until("stopped", |s| matches!(s.state, State::Stopped { .. })).await;
+    let runs = fake.spawns();
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(fake.spawns(), runs, "paused: no run after the stop");
+    // A restart runs it now and resumes the schedule.
+    harness.control.send(Control::Restart).unwrap();
+    harness.until("ran again", |_| fake.spawns() > runs).await;
+    harness.until("resumed", |_| fake.spawns() >= runs + 2).await;
+    harness.end().await;
+}
+
+#[tokio::test]
+async fn a_file_change_restarts_a_running_child_and_reruns_a_finished_one_but_not_a_stopped_one() {
+    let fake = FakeSpawner::new(&[Behaviour::Run, Behaviour::Exit(0)]);
+    let mut harness = Harness::start(restarting(0), fake.clone());
+    harness.until("running", |s| matches!(s.state, State::Running { .. })).await;
+    harness.control.send(Control::FilesChanged).unwrap();
+    let status = harness.until("ran again and completed", |s| s.state.is_final()).await;
+    assert_eq!(status.state, State::Completed { exit: ExitStatus::Code(0) });
+    assert_eq!(fake.signals(), [SIGTERM]);
+    harness.control.send(Control::FilesChanged).unwrap();
+    harness.until("third run", |s| matches!(s.state, State::Running { .. })).await;
+    assert_eq!(fake.spawns(), 3);
+    harness.control.send(Control::Stop).unwrap();
+    harness.until("stopped", |s| matches!(s.state, State::Stopped { .. })).await;
+    harness.control.send(Control::FilesChanged).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(fake.spawns(), 3, "a stopped process ignores changes");
+    harness.end().await;
+}
+
+#[tokio::test]
 async fn a_waiting_process_task_is_small() {
     // Kept per process for the whole run: its size is per-process memory (bench: scale workload).
     let fake = FakeSpawner::new(&[]);
