@@ -102,7 +102,7 @@ impl LogField {
 /// the file larger than `max_size_mb`, the file is renamed to `<name>-<local time>.<ext>`
 /// (`web-2024-05-01T10-20-30.000.log`) and a new file is started; then backups beyond `max_backups` or older than
 /// `max_age_days` are removed and the others gzipped if `compress` is set. No line is lost or split across files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogRotation {
     /// The largest size of the file, in megabytes (MiB), before it is rotated; 0 means 100, as in lumberjack.
@@ -121,12 +121,6 @@ pub struct LogRotation {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
-}
-
-impl Default for LogRotation {
-    fn default() -> Self {
-        LogRotation { max_size_mb: 0, max_backups: 0, max_age_days: 0, compress: false }
-    }
 }
 
 impl LogRotation {

@@ -183,7 +183,7 @@ fn backups(path: &Path) -> io::Result<Vec<Backup>> {
             found.push(Backup { path: entry.path(), time, compressed });
         }
     }
-    found.sort_by(|a, b| b.time.cmp(&a.time));
+    found.sort_by_key(|b| std::cmp::Reverse(b.time));
     Ok(found)
 }
 
