@@ -359,7 +359,9 @@ fn rust_project() -> Project {
                 .availability(
                     Availability::restart(RestartPolicy::OnFailure).backoff(Duration::from_secs(3)).max_restarts(4),
                 )
-                .log_location("/tmp/api.log"),
+                .log_location("/tmp/api.log")
+                // The format process-compose can write (svc's default raw lines are exported approximately).
+                .log_configuration(svc_core::LogConfiguration::process_compose()),
         )
         .process(
             "migrate",

@@ -12,6 +12,7 @@ mod command;
 mod dependency;
 pub mod duration;
 mod error;
+mod logging;
 mod lookup;
 mod origin;
 mod package;
@@ -28,6 +29,7 @@ pub use availability::{Availability, RestartPolicy};
 pub use command::{Command, shell_quote};
 pub use dependency::{Condition, Dependency};
 pub use error::{Error, Errors, ProblemList, Result};
+pub use logging::{LogConfiguration, LogField, LogFormat, LogRotation};
 pub use lookup::{NotFound, effective_path, find_program};
 pub use origin::Origin;
 pub use package::{

@@ -7,7 +7,9 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Availability, Command, Condition, Dependency, Probe, RestartPolicy, Schedule, Shutdown, Watch};
+use crate::{
+    Availability, Command, Condition, Dependency, LogConfiguration, Probe, RestartPolicy, Schedule, Shutdown, Watch,
+};
 
 /// Environment variables, in the order they were set. Later entries of the same name replace earlier ones.
 pub type Environment = IndexMap<String, String>;
@@ -73,6 +75,13 @@ pub struct Process {
     /// File that receives this process's output, in addition to the supervisor's output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_location: Option<PathBuf>,
+    /// How `log_location` is written (format, timestamps, rotation); by default, the bare lines, appended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_configuration: Option<LogConfiguration>,
+    /// Recent output lines kept in memory for the control API and the TUI (process-compose's `log_length`;
+    /// default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_length: Option<usize>,
     /// Run under a pseudo-terminal: the process's stdin, stdout and stderr are a terminal (tools that check for
     /// one keep their colours and line buffering); its output is still captured line by line, stdout and stderr
     /// together.
@@ -261,6 +270,18 @@ impl Process {
     /// Sets the per-process log file.
     pub fn log_location(mut self, path: impl Into<PathBuf>) -> Self {
         self.log_location = Some(path.into());
+        self
+    }
+
+    /// Sets how the log file is written (see [`LogConfiguration`]).
+    pub fn log_configuration(mut self, config: LogConfiguration) -> Self {
+        self.log_configuration = Some(config);
+        self
+    }
+
+    /// Sets the number of recent output lines kept in memory.
+    pub fn log_length(mut self, lines: usize) -> Self {
+        self.log_length = Some(lines);
         self
     }
 

@@ -13,11 +13,15 @@
 //! - `PC_PROC_NAME` / `PC_REPLICA_NUM` are left out when they hold what process-compose injects itself.
 //! - An exec probe or shutdown command given as argv becomes a quoted shell string (the only form
 //!   process-compose's probes take); importing the file back gives the equivalent shell form.
+//! - `log_configuration` is written for a process with a `log_location`. svc's default raw lines have no
+//!   process-compose equivalent: the nearest (`disable_json`, `no_metadata`, `no_color`: `INF <line>`) is
+//!   written, with a note. `log_length` is a top-level key in process-compose: the largest value of the processes
+//!   is written (a note when they differ).
 
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use svc_core::{Command, Probe, ProbeCheck, Process, RestartPolicy, Settings, ValidProject, shell_quote};
+use svc_core::{Command, LogFormat, Probe, ProbeCheck, Process, RestartPolicy, Settings, ValidProject, shell_quote};
 
 /// How an argv command is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,6 +72,14 @@ pub fn export_settings(name: &str, settings: &Settings, options: &ExportOptions)
             .insert(process_name.clone(), Value::Object(export_process(process_name, process, options, &mut notes)));
     }
     root.insert("processes".into(), Value::Object(processes));
+    let lengths: Vec<usize> = settings.processes.values().filter_map(|p| p.log_length).collect();
+    if let Some(max) = lengths.iter().max() {
+        root.insert("log_length".into(), json!(max));
+        if lengths.len() != settings.processes.len() || lengths.iter().any(|l| l != max) {
+            notes
+                .push(format!("log_length: process-compose has one for all processes; {max} (the largest) is written"));
+        }
+    }
     let mut value = Value::Object(root);
     escape_dollars(&mut value);
     let body = serde_saphyr::to_string(&value).unwrap_or_else(|e| format!("# export failed: {e}\n"));
@@ -182,8 +194,53 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
     }
     if let Some(log) = &p.log_location {
         out.insert("log_location".into(), json!(log.to_string_lossy()));
+        out.insert("log_configuration".into(), export_logging(p, &path, notes));
     }
     out
+}
+
+/// The `log_configuration` of a process with a log file.
+fn export_logging(p: &Process, path: &str, notes: &mut Vec<String>) -> Value {
+    let config = p.log_configuration.clone().unwrap_or_default();
+    let mut m = Map::new();
+    let (no_metadata, no_color) = match config.format {
+        LogFormat::Json => (config.no_metadata, config.no_color),
+        LogFormat::Text => {
+            m.insert("disable_json".into(), json!(true));
+            (config.no_metadata, config.no_color)
+        }
+        LogFormat::Raw => {
+            notes.push(format!(
+                "{path}.log_configuration: process-compose cannot write bare lines; its nearest format is written \
+                 (`INF <line>`)"
+            ));
+            m.insert("disable_json".into(), json!(true));
+            (true, true)
+        }
+    };
+    if let Some(rotation) = &config.rotation {
+        m.insert("rotation".into(), serde_json::to_value(rotation).unwrap_or_default());
+    }
+    if !config.fields_order.is_empty() {
+        let fields: Vec<&str> = config.fields_order.iter().map(|f| f.as_str()).collect();
+        m.insert("fields_order".into(), json!(fields));
+    } else if config.format == LogFormat::Raw {
+        m.insert("fields_order".into(), json!(["level", "message"]));
+    }
+    if let Some(format) = &config.timestamp_format {
+        m.insert("timestamp_format".into(), json!(format));
+    }
+    for (key, value) in [
+        ("add_timestamp", config.add_timestamp),
+        ("no_metadata", no_metadata),
+        ("no_color", no_color),
+        ("flush_each_line", config.flush_each_line),
+    ] {
+        if value {
+            m.insert(key.into(), json!(true));
+        }
+    }
+    Value::Object(m)
 }
 
 fn export_probe(probe: &Probe, path: &str, notes: &mut Vec<String>) -> Value {

@@ -31,7 +31,9 @@
 //!   depending on every replica. `PC_PROC_NAME` and `PC_REPLICA_NUM` are set in each process's environment. A
 //!   replica's `log_location` has `{PC_REPLICA_NUM}` replaced, or `.N` appended when it has neither that
 //!   placeholder nor a template.
-//! - The top-level `log_location` becomes the log file of every process that has none of its own.
+//! - The top-level `log_location` becomes the log file of every process that has none of its own (opened once,
+//!   shared), written with the top-level `log_configuration`; a log file without `log_configuration` is written
+//!   in process-compose's default format, JSON lines. The top-level `log_length` is every process's ring size.
 //! - YAML anchors, aliases and `<<` merge keys work; top-level `x-...` keys (extension fields) hold them
 //!   without a warning.
 //! - Keys svc does not implement (`is_tty`, `schedule`, ...) and unknown keys produce one warning each, naming

@@ -32,10 +32,14 @@
 //! All output to stdout must go through the writer while it runs; anything printed directly may land between
 //! two chunks (never inside a line the writer wrote, but out of order).
 
+mod file;
+mod format;
 mod line;
 mod output;
 mod reader;
 mod ring;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -49,10 +53,13 @@ use indexmap::IndexMap;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 pub use line::{CONTINUATION_MARKER, LineRef, LineSplitter, LineWatcher};
-pub use reader::{PTY_HANGUP_ERRNO, ReadSummary, TtyReader, pipe_reader, tty_reader};
+pub use reader::{PTY_HANGUP_ERRNO, ReadSummary, Stream, TtyReader, pipe_reader, tty_reader};
 pub use ring::LineRing;
 
+use file::LogFile;
+use format::FileFormat;
 use output::{Counters, Message, Sink, Source, Writer};
+use svc_core::LogConfiguration;
 
 /// Lines longer than this are cut into pieces by default (64 KiB).
 pub const DEFAULT_LINE_CAP: usize = 64 * 1024;
@@ -103,8 +110,28 @@ impl fmt::Debug for Output {
 pub struct ProcessLog {
     /// The process name (the line prefix).
     pub name: String,
-    /// Its own log file (`Process::log_location`), if any.
+    /// Its own log file (`Process::log_location`), if any. Processes may share one (process-compose's top-level
+    /// `log_location`): it is opened once, and rotates with the settings of the first process that names it.
     pub log_file: Option<PathBuf>,
+    /// How lines are written to the log file (`Process::log_configuration`; default: the bare lines).
+    pub file_format: LogConfiguration,
+    /// Its replica number, written in the JSON and text formats' metadata.
+    pub replica: u32,
+    /// Recent lines kept (`Process::log_length`); [`LogConfig::ring_lines`] when unset.
+    pub ring_lines: Option<usize>,
+}
+
+impl ProcessLog {
+    /// Process `name` with no log file and the default settings.
+    pub fn new(name: impl Into<String>) -> Self {
+        ProcessLog {
+            name: name.into(),
+            log_file: None,
+            file_format: LogConfiguration::default(),
+            replica: 0,
+            ring_lines: None,
+        }
+    }
 }
 
 /// Settings of the log pipeline.
@@ -139,7 +166,7 @@ impl LogConfig {
         S: Into<String>,
     {
         LogConfig {
-            processes: names.into_iter().map(|name| ProcessLog { name: name.into(), log_file: None }).collect(),
+            processes: names.into_iter().map(ProcessLog::new).collect(),
             project_log: None,
             color: ColorChoice::Auto,
             line_cap: DEFAULT_LINE_CAP,
@@ -151,13 +178,21 @@ impl LogConfig {
         }
     }
 
-    /// Defaults for every process of `project`, with their `log_location` files.
+    /// Defaults for every process of `project`, with their `log_location` files, `log_configuration` and
+    /// `log_length`. The replica number is the process's `PC_REPLICA_NUM` (set by the process-compose import), else
+    /// 0.
     pub fn from_project(project: &svc_core::ValidProject) -> Self {
         let mut config = Self::new(Vec::<String>::new());
         config.processes = project
             .processes()
             .iter()
-            .map(|(name, process)| ProcessLog { name: name.clone(), log_file: process.log_location.clone() })
+            .map(|(name, process)| ProcessLog {
+                name: name.clone(),
+                log_file: process.log_location.clone(),
+                file_format: process.log_configuration.clone().unwrap_or_default(),
+                replica: process.environment.get("PC_REPLICA_NUM").and_then(|n| n.parse().ok()).unwrap_or(0),
+                ring_lines: process.log_length,
+            })
             .collect();
         config
     }
@@ -172,6 +207,22 @@ impl LogConfig {
     pub fn log_file(mut self, name: &str, path: impl Into<PathBuf>) -> Self {
         if let Some(process) = self.processes.iter_mut().find(|p| p.name == name) {
             process.log_file = Some(path.into());
+        }
+        self
+    }
+
+    /// Sets how the log file of process `name` is written (ignored if there is no such process).
+    pub fn file_format(mut self, name: &str, format: LogConfiguration) -> Self {
+        if let Some(process) = self.processes.iter_mut().find(|p| p.name == name) {
+            process.file_format = format;
+        }
+        self
+    }
+
+    /// Sets the number of recent lines kept for process `name` (ignored if there is no such process).
+    pub fn ring_lines_of(mut self, name: &str, lines: usize) -> Self {
+        if let Some(process) = self.processes.iter_mut().find(|p| p.name == name) {
+            process.ring_lines = Some(lines);
         }
         self
     }
@@ -332,15 +383,30 @@ impl Logs {
 
         let mut sources = Vec::with_capacity(config.processes.len());
         let mut rings = IndexMap::with_capacity(config.processes.len());
+        let mut files: Vec<Sink> = Vec::new();
         for (i, process) in config.processes.iter().enumerate() {
             let file = match &process.log_file {
-                Some(path) => Some(Sink::new(
-                    format!("the log file {}", path.display()),
-                    Box::new(open_log(path, config.truncate_files)?),
-                )),
+                // The same path from several processes: one file (and one rotation).
+                Some(path) => Some(match files.iter().position(|f| f.path() == Some(path.as_path())) {
+                    Some(index) => index,
+                    None => {
+                        let rotation = process.file_format.rotation.clone();
+                        let file = LogFile::open(path, config.truncate_files, rotation)
+                            .map_err(|source| LogError::File { path: path.clone(), source })?;
+                        files.push(Sink::file(file, false));
+                        files.len() - 1
+                    }
+                }),
                 None => None,
             };
-            let ring = Arc::new(Mutex::new(LineRing::new(config.ring_lines, config.ring_bytes)));
+            if let Some(index) = file {
+                files[index].each_line(process.file_format.flush_each_line);
+            }
+            let lines = process.ring_lines.unwrap_or(config.ring_lines);
+            // The byte bound grows with a longer `log_length` (256 bytes a line), so that it is the line count
+            // that bounds the ring for ordinary lines.
+            let ring_bytes = config.ring_bytes.max(lines.saturating_mul(256));
+            let ring = Arc::new(Mutex::new(LineRing::new(lines, ring_bytes)));
             rings.insert(process.name.clone(), ring.clone());
             sources.push(Source {
                 terminal_prefix: if color {
@@ -350,6 +416,7 @@ impl Logs {
                 },
                 file_prefix: plain(&process.name),
                 file,
+                format: FileFormat::new(&process.file_format, &process.name, process.replica),
                 ring,
             });
         }
@@ -366,6 +433,7 @@ impl Logs {
         let writer = Writer::new(
             terminal,
             project_file,
+            files,
             sources,
             status_terminal_prefix,
             plain(&config.status_label),

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 
+use super::file::LogFile;
+use super::format::FileFormat;
 use super::line::{CONTINUATION_MARKER, LineRef};
 use super::ring::LineRing;
 
@@ -38,6 +40,8 @@ pub(crate) struct Batch {
     pub data: Vec<u8>,
     /// The lines, in order.
     pub lines: Vec<LineRef>,
+    /// They were read from standard error.
+    pub stderr: bool,
     /// Queue space held by this batch, released when the batch has been written (dropped).
     pub _permit: OwnedSemaphorePermit,
 }
@@ -45,29 +49,97 @@ pub(crate) struct Batch {
 /// A buffered destination that is written at line boundaries and switched off after its first error.
 pub(crate) struct Sink {
     what: String,
-    out: Box<dyn Write + Send>,
+    out: Out,
     buf: Vec<u8>,
     failed: bool,
+    /// Write every line out at once (`flush_each_line`).
+    each_line: bool,
+}
+
+/// Where a sink writes.
+enum Out {
+    Stream(Box<dyn Write + Send>),
+    File(LogFile),
 }
 
 impl Sink {
     /// A sink described as `what` in error messages (e.g. "stdout", "log file /tmp/x.log").
     pub(crate) fn new(what: impl Into<String>, out: Box<dyn Write + Send>) -> Self {
-        Sink { what: what.into(), out, buf: Vec::with_capacity(FLUSH_AT), failed: false }
+        Sink {
+            what: what.into(),
+            out: Out::Stream(out),
+            buf: Vec::with_capacity(FLUSH_AT),
+            failed: false,
+            each_line: false,
+        }
+    }
+
+    /// A sink writing a log file (which may rotate); `each_line` writes every line out at once.
+    pub(crate) fn file(file: LogFile, each_line: bool) -> Self {
+        let what = format!("the log file {}", file.path().display());
+        Sink { what, out: Out::File(file), buf: Vec::with_capacity(FLUSH_AT), failed: false, each_line }
+    }
+
+    /// The log file this sink writes, if it writes one.
+    pub(crate) fn path(&self) -> Option<&std::path::Path> {
+        match &self.out {
+            Out::File(file) => Some(file.path()),
+            Out::Stream(_) => None,
+        }
+    }
+
+    /// Sets `flush_each_line` (a file shared by several processes writes each line out if one of them asks).
+    pub(crate) fn each_line(&mut self, yes: bool) {
+        self.each_line |= yes;
     }
 
     fn line(&mut self, prefix: &[u8], line: &[u8], continued: bool, errors: &mut Errors) {
+        self.push(errors, |buf| {
+            buf.extend_from_slice(prefix);
+            buf.extend_from_slice(line);
+            if continued {
+                buf.extend_from_slice(CONTINUATION_MARKER);
+            }
+            buf.push(b'\n');
+        });
+    }
+
+    /// Appends one line with `fill` (which must end it with a newline), rotating the file first if the line
+    /// would not fit in it, and writes the buffer out when it is full.
+    #[inline]
+    fn push(&mut self, errors: &mut Errors, fill: impl FnOnce(&mut Vec<u8>)) {
         if self.failed {
             return;
         }
-        self.buf.extend_from_slice(prefix);
-        self.buf.extend_from_slice(line);
-        if continued {
-            self.buf.extend_from_slice(CONTINUATION_MARKER);
+        let start = self.buf.len();
+        fill(&mut self.buf);
+        if let Out::File(file) = &self.out
+            && file.rotates()
+        {
+            self.rotate_if_full(start, errors);
         }
-        self.buf.push(b'\n');
-        if self.buf.len() >= FLUSH_AT {
+        if self.buf.len() >= FLUSH_AT || self.each_line {
             self.write_out(errors);
+        }
+    }
+
+    /// The line at `buf[start..]` was just added: if the file cannot take the buffer, write the lines before it
+    /// to the current file and rotate, so that the line starts the new file.
+    #[cold]
+    fn rotate_if_full(&mut self, start: usize, errors: &mut Errors) {
+        let Out::File(file) = &mut self.out else { return };
+        if !file.is_full(start, self.buf.len() - start) {
+            return;
+        }
+        if let Err(e) = write_all(file, &self.buf[..start]) {
+            return self.fail(e, errors);
+        }
+        self.buf.drain(..start);
+        if let Err(e) = file.rotate() {
+            errors.report(format!(
+                "cannot rotate {}: {e}; it goes on growing (check that its directory is writable)",
+                self.what
+            ));
         }
     }
 
@@ -75,7 +147,11 @@ impl Sink {
         if self.failed || self.buf.is_empty() {
             return;
         }
-        if let Err(e) = write_all(&mut self.out, &self.buf) {
+        let out: &mut dyn Write = match &mut self.out {
+            Out::Stream(out) => out,
+            Out::File(file) => file,
+        };
+        if let Err(e) = write_all(out, &self.buf) {
             self.fail(e, errors);
         }
         self.buf.clear();
@@ -83,8 +159,12 @@ impl Sink {
 
     fn flush(&mut self, errors: &mut Errors) {
         self.write_out(errors);
+        let out: &mut dyn Write = match &mut self.out {
+            Out::Stream(out) => out,
+            Out::File(file) => file,
+        };
         if !self.failed
-            && let Err(e) = self.out.flush()
+            && let Err(e) = out.flush()
         {
             self.fail(e, errors);
         }
@@ -133,8 +213,10 @@ pub(crate) struct Source {
     pub terminal_prefix: Vec<u8>,
     /// `name | ` padded, never coloured (project log file).
     pub file_prefix: Vec<u8>,
-    /// The process's own log file.
-    pub file: Option<Sink>,
+    /// The process's own log file: an index in the writer's files (processes may share one).
+    pub file: Option<usize>,
+    /// How its lines are written to that file.
+    pub format: FileFormat,
     /// The process's recent lines.
     pub ring: Arc<Mutex<LineRing>>,
 }
@@ -150,6 +232,7 @@ pub(crate) struct Counters {
 pub(crate) struct Writer {
     pub terminal: Option<Sink>,
     pub project_file: Option<Sink>,
+    pub files: Vec<Sink>,
     pub sources: Vec<Source>,
     pub status_terminal_prefix: Vec<u8>,
     pub status_file_prefix: Vec<u8>,
@@ -161,6 +244,7 @@ impl Writer {
     pub(crate) fn new(
         terminal: Option<Sink>,
         project_file: Option<Sink>,
+        files: Vec<Sink>,
         sources: Vec<Source>,
         status_terminal_prefix: Vec<u8>,
         status_file_prefix: Vec<u8>,
@@ -169,6 +253,7 @@ impl Writer {
         Writer {
             terminal,
             project_file,
+            files,
             sources,
             status_terminal_prefix,
             status_file_prefix,
@@ -211,6 +296,12 @@ impl Writer {
 
     fn write_batch(&mut self, batch: &Batch) {
         let Some(source) = self.sources.get_mut(batch.source) else { return };
+        let mut file = source.file.and_then(|i| self.files.get_mut(i));
+        if file.is_some() && source.format.needs_time() {
+            // One time per batch: its lines were read together.
+            source.format.set_time(&chrono::Local::now());
+        }
+        let format = &source.format;
         let mut ring = source.ring.lock().unwrap_or_else(PoisonError::into_inner);
         let mut bytes = 0;
         for line in &batch.lines {
@@ -219,8 +310,8 @@ impl Writer {
             if let Some(terminal) = &mut self.terminal {
                 terminal.line(&source.terminal_prefix, text, line.continued, &mut self.errors);
             }
-            if let Some(file) = &mut source.file {
-                file.line(&[], text, line.continued, &mut self.errors);
+            if let Some(file) = &mut file {
+                file.push(&mut self.errors, |buf| format.write(buf, text, line.continued, batch.stderr));
             }
             if let Some(project) = &mut self.project_file {
                 project.line(&source.file_prefix, text, line.continued, &mut self.errors);
@@ -250,10 +341,8 @@ impl Writer {
         if let Some(project) = &mut self.project_file {
             project.flush(&mut self.errors);
         }
-        for source in &mut self.sources {
-            if let Some(file) = &mut source.file {
-                file.flush(&mut self.errors);
-            }
+        for file in &mut self.files {
+            file.flush(&mut self.errors);
         }
     }
 }

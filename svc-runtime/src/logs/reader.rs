@@ -68,17 +68,44 @@ impl AsyncRead for TtyReader {
     }
 }
 
+/// Which output stream of a child a reader reads (log files in the JSON and text formats write the level
+/// `info` for standard output, `error` for standard error, as process-compose does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stream {
+    /// Standard output (and a terminal's output, which merges both).
+    #[default]
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
 impl Logs {
-    /// Reads `stream` (one output stream of process `process`) until end of file, an error, or until `stop`
+    /// [`read_from`](Self::read_from) for a standard output stream.
+    pub async fn read<R, S>(
+        &self,
+        process: &str,
+        stream: R,
+        watcher: Option<Arc<LineWatcher>>,
+        stop: S,
+    ) -> Result<ReadSummary, LogError>
+    where
+        R: AsyncRead + Unpin,
+        S: Future<Output = ()>,
+    {
+        self.read_from(process, Stream::Stdout, stream, watcher, stop).await
+    }
+
+    /// Reads `stream` (output stream `kind` of process `process`) until end of file, an error, or until `stop`
     /// completes, and sends its lines to the writer; the final unfinished line is sent too. Lines are checked
     /// against `watcher` (the process's ready line) as they are read.
     ///
     /// Waits while the writer's queue is full (back-pressure: the child then blocks on its writes). Pass
     /// [`std::future::pending()`] as `stop` to read until end of file; pass a deadline when an orphaned
     /// descendant may keep the pipe open after the process ended.
-    pub async fn read<R, S>(
+    pub async fn read_from<R, S>(
         &self,
         process: &str,
+        kind: Stream,
         mut stream: R,
         watcher: Option<Arc<LineWatcher>>,
         stop: S,
@@ -130,7 +157,7 @@ impl Logs {
                 let ready = watcher.as_ref().filter(|w| w.matches(&buf, &lines));
                 summary.lines += lines.len() as u64;
                 summary.cut_pieces += lines.iter().filter(|l| l.continued).count() as u64;
-                self.send(source, chunk, &mut buf, &mut lines, &mut splitter).await?;
+                self.send(source, kind, chunk, &mut buf, &mut lines, &mut splitter).await?;
                 if let Some(watcher) = ready {
                     watcher.mark_seen();
                 }
@@ -148,6 +175,7 @@ impl Logs {
     async fn send(
         &self,
         source: usize,
+        kind: Stream,
         chunk: usize,
         buf: &mut Vec<u8>,
         lines: &mut Vec<LineRef>,
@@ -175,7 +203,7 @@ impl Logs {
         let permit = inner.queue.clone().acquire_many_owned(permits).await.map_err(|_| LogError::WriterGone)?;
         let queued = inner.queue_capacity - inner.queue.available_permits();
         inner.peak_queued.fetch_max(queued, Ordering::Relaxed);
-        let batch = Batch { source, data, lines: batch_lines, _permit: permit };
+        let batch = Batch { source, data, lines: batch_lines, stderr: kind == Stream::Stderr, _permit: permit };
         inner.tx.send(Message::Lines(batch)).map_err(|_| LogError::WriterGone)
     }
 }

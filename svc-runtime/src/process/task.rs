@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::child::signal::{self, SIGKILL};
 use crate::child::{ExitStatus, SpawnSpec, Spawner, TAG_VAR, tag};
 use crate::deadline::sleep_until;
-use crate::logs::{LineWatcher, Logs, pipe_reader, tty_reader};
+use crate::logs::{LineWatcher, Logs, Stream, pipe_reader, tty_reader};
 use crate::probe::{ProbeContext, ProbeRunner, ProbeState, ProbeTask, ProbeUpdate};
 use crate::process::deps::{Verdict, evaluate};
 use crate::process::machine::{Action, Event, Machine, ProbeKind, Rules, State};
@@ -355,11 +355,17 @@ impl Task {
 
     /// Copies one output stream of this process to the log pipeline until end of file or `stop_readers`.
     fn read_output(&self, fd: std::os::fd::OwnedFd, watcher: Option<Arc<LineWatcher>>) -> JoinHandle<()> {
-        self.read_stream(fd, watcher, false)
+        self.read_stream(fd, Stream::Stdout, watcher, false)
     }
 
     /// [`Task::read_output`], for a pipe or (`tty`) a terminal's master side.
-    fn read_stream(&self, fd: std::os::fd::OwnedFd, watcher: Option<Arc<LineWatcher>>, tty: bool) -> JoinHandle<()> {
+    fn read_stream(
+        &self,
+        fd: std::os::fd::OwnedFd,
+        kind: Stream,
+        watcher: Option<Arc<LineWatcher>>,
+        tty: bool,
+    ) -> JoinHandle<()> {
         let logs = self.ctx.logs.clone();
         let name = self.name.clone();
         let mut stop = self.stop_readers.subscribe();
@@ -369,12 +375,12 @@ impl Task {
             };
             let read = if tty {
                 match tty_reader(fd) {
-                    Ok(reader) => logs.read(&name, reader, watcher, stop).await,
+                    Ok(reader) => logs.read_from(&name, kind, reader, watcher, stop).await,
                     Err(e) => return logs.status(format!("{name}: cannot read its terminal: {e}")),
                 }
             } else {
                 match pipe_reader(fd) {
-                    Ok(reader) => logs.read(&name, reader, watcher, stop).await,
+                    Ok(reader) => logs.read_from(&name, kind, reader, watcher, stop).await,
                     Err(e) => return logs.status(format!("{name}: cannot read its output: {e}")),
                 }
             };
@@ -519,10 +525,9 @@ impl Task {
                     None => (None, None),
                 };
                 let tty = self.process().is_tty;
-                let readers = [child.stdout, child.stderr]
+                let readers = [(child.stdout, Stream::Stdout), (child.stderr, Stream::Stderr)]
                     .into_iter()
-                    .flatten()
-                    .map(|fd| self.read_stream(fd, watcher.clone(), tty))
+                    .filter_map(|(fd, kind)| Some(self.read_stream(fd?, kind, watcher.clone(), tty)))
                     .collect();
                 self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
                 self.launch_deadline = self.process().daemon.as_ref().map(|d| Instant::now() + d.launch_timeout);

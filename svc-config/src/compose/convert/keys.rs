@@ -18,10 +18,12 @@ pub(super) const PROJECT_KEYS: &[&str] = &[
     "log_level",
     "is_tui_disabled",
     "env_cmds",
+    "log_length",
+    "log_configuration",
 ];
 /// Top-level keys that svc does not implement: warned about and ignored.
 pub(super) const PROJECT_UNSUPPORTED: &[&str] =
-    &["log_length", "log_configuration", "log_format", "file_names", "env_file_names", "dot_env_vars", "mcp_server"];
+    &["log_format", "file_names", "env_file_names", "dot_env_vars", "mcp_server"];
 /// Keys of a process that svc reads.
 pub(super) const PROCESS_KEYS: &[&str] = &[
     "command",
@@ -51,11 +53,11 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "is_template_disabled",
     "schedule",
     "watch",
+    "log_configuration",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "name",
-    "log_configuration",
     "disable_ansi_colors",
     "is_foreground",
     "is_elevated",
@@ -99,6 +101,20 @@ pub(super) const WATCH_KEYS: &[&str] = &["paths", "cascade", "debounce", "disabl
 pub(super) const WATCH_UNSUPPORTED: &[&str] = &["max_entries", "buffer_size"];
 /// Keys of an entry of `watch.paths`.
 pub(super) const WATCH_PATH_KEYS: &[&str] = &["path", "include", "exclude"];
+/// Keys of `log_configuration` (top level and per process).
+pub(super) const LOG_CONFIGURATION_KEYS: &[&str] = &[
+    "rotation",
+    "fields_order",
+    "disable_json",
+    "timestamp_format",
+    "no_color",
+    "no_metadata",
+    "add_timestamp",
+    "flush_each_line",
+];
+/// Keys of `log_configuration.rotation` (`directory` and `filename` are read and noted as unused).
+pub(super) const ROTATION_KEYS: &[&str] =
+    &["max_size_mb", "max_backups", "max_age_days", "compress", "directory", "filename"];
 /// Keys of the top-level `shell`.
 pub(super) const SHELL_KEYS: &[&str] = &["shell_command", "shell_argument"];
 /// Keys of `shell` that svc does not implement.
@@ -107,8 +123,7 @@ pub(super) const SHELL_UNSUPPORTED: &[&str] = &["elevated_shell_command", "eleva
 /// What svc does instead of honouring the unsupported key `key`: the end of its warning.
 pub(super) fn instead(key: &str) -> &'static str {
     match key {
-        "log_length" => "svc keeps no in-memory log buffer (there is no TUI yet); the key is ignored",
-        "log_configuration" | "log_format" => {
+        "log_format" => {
             "svc writes plain lines (`[name] line` on the terminal, the bare line in log_location); the key is ignored"
         }
         "file_names" | "env_file_names" | "dot_env_vars" | "original_config" | "replica_num" | "replica_name"

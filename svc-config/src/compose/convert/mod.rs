@@ -6,6 +6,7 @@
 //! accepts are listed in `keys`.
 
 mod keys;
+mod logging;
 mod probe;
 mod process;
 mod read;
@@ -15,7 +16,7 @@ mod template;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use svc_core::{Dependency, Environment, Process};
+use svc_core::{Dependency, Environment, LogConfiguration, Process};
 
 use self::keys::{PROJECT_KEYS, PROJECT_UNSUPPORTED, SHELL_KEYS, SHELL_UNSUPPORTED};
 pub(crate) use self::read::Converter;
@@ -43,6 +44,11 @@ impl Converter<'_> {
         self.settings(&map, &mut out);
         let vars = map.get("vars").map(|e| self.vars(&e.value, "vars")).unwrap_or_default();
         let global_log = map.get("log_location").and_then(|e| self.string(&e.value, "log_location"));
+        let logging = Logging {
+            file: global_log,
+            config: map.get("log_configuration").and_then(|e| self.log_configuration(&e.value, "log_configuration")),
+            length: map.get("log_length").and_then(|e| self.log_length(&e.value)),
+        };
         let Some(processes) = map.get("processes") else {
             self.error(&root.loc, "processes", "missing: a process-compose file needs a `processes:` mapping");
             return out;
@@ -55,7 +61,7 @@ impl Converter<'_> {
             );
             return out;
         };
-        out.processes = self.processes(processes, global_log.as_deref(), &vars);
+        out.processes = self.processes(processes, &logging, &vars);
         out
     }
 
@@ -132,7 +138,7 @@ impl Converter<'_> {
     fn processes(
         &mut self,
         processes: &IndexMap<String, Entry>,
-        global_log: Option<&str>,
+        logging: &Logging,
         vars: &Vars,
     ) -> Vec<(String, String, Process)> {
         // Replica names first, so that `depends_on: {worker: ...}` can expand to every replica of `worker`.
@@ -160,13 +166,35 @@ impl Converter<'_> {
         }
         let mut out = Vec::new();
         for (name, n, log_templated, mut process) in parsed {
-            if process.log_location.is_none() {
-                process.log_location = global_log.map(PathBuf::from);
-            }
+            logging.apply(&mut process);
             process.depends_on = expand_dependencies(std::mem::take(&mut process.depends_on), &replicas);
             out.push(replica(&name, process, n, &replicas[&name], log_templated));
         }
         out
+    }
+}
+
+/// The top-level logging settings: `log_location` (the file of every process without its own), the
+/// `log_configuration` of that file, and `log_length`.
+struct Logging {
+    file: Option<String>,
+    config: Option<LogConfiguration>,
+    length: Option<usize>,
+}
+
+impl Logging {
+    /// A process without its own `log_location` writes to the top-level one, with the top-level
+    /// `log_configuration` (process-compose's project logger, `project_runner.go`); a log file without any
+    /// `log_configuration` gets process-compose's default format.
+    fn apply(&self, process: &mut Process) {
+        if process.log_location.is_none() && self.file.is_some() {
+            process.log_location = self.file.as_ref().map(PathBuf::from);
+            process.log_configuration = self.config.clone();
+        }
+        if process.log_location.is_some() && process.log_configuration.is_none() {
+            process.log_configuration = Some(LogConfiguration::process_compose());
+        }
+        process.log_length = process.log_length.or(self.length);
     }
 }
 
