@@ -155,7 +155,10 @@ async fn a_liveness_failure_restarts_a_healthy_process_and_leaves_its_dependents
             sh("rm -f \"$DIR/kill-me\"; echo run >> \"$DIR/server-runs\"; exec sleep 30")
                 .readiness_probe(Probe::exec(["true"]).period(Duration::from_millis(100)))
                 .liveness_probe(
+                    // The delay lets a restarted server remove the marker before its first check (they start
+                    // together, and the check must not race the `rm`).
                     Probe::exec(svc_core::Command::shell("test ! -f \"$DIR/kill-me\""))
+                        .initial_delay(Duration::from_millis(300))
                         .period(Duration::from_millis(100))
                         .failure_threshold(1),
                 )
