@@ -14,6 +14,11 @@ use crate::Command;
 /// [`Condition::ProcessHealthy`](crate::Condition::ProcessHealthy) may start); a liveness probe restarts a process
 /// that stopped answering. After `initial_delay` the check runs every `period`; `failure_threshold` consecutive
 /// failures make the probe fail, `success_threshold` consecutive successes make it pass.
+///
+/// Until a readiness probe first passes, the supervisor also checks quickly in between: 100 ms after a failed
+/// check, then twice as long after each, while that stays below `period`. Only the successes of these quick checks
+/// count, so a server that is up 50 ms after its start is healthy then (not a whole period later, 10 s by
+/// default), while a slow starter fails on exactly the period's schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Probe {
