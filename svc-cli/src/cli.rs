@@ -192,6 +192,8 @@ pub fn run_with(mut project: Project, cli: Cli) -> ExitCode {
         Ok(valid) => valid,
         Err(code) => return code,
     };
+    // The validated project is what runs; the one it was built from would stay in memory for the whole run.
+    drop(project);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
