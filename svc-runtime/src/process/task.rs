@@ -258,43 +258,6 @@ pub(crate) async fn supervise(
     Box::pin(task.finish()).await;
 }
 
-/// Copies one output stream of process `name` (a pipe, or with `tty` a terminal's master side) to the log pipeline
-/// until end of file or until `stop` turns true.
-async fn read_stream(
-    logs: Logs,
-    name: Arc<str>,
-    fd: std::os::fd::OwnedFd,
-    kind: Stream,
-    watcher: Option<Arc<LineWatcher>>,
-    tty: bool,
-    mut stop: watch::Receiver<bool>,
-) {
-    let stop = async move {
-        let _ = stop.wait_for(|stop| *stop).await;
-    };
-    let read = if tty {
-        match tty_reader(fd) {
-            Ok(reader) => logs.read_from(&name, kind, reader, watcher, stop).await,
-            Err(e) => return logs.status(format!("{name}: cannot read its terminal: {e}")),
-        }
-    } else {
-        match pipe_reader(fd) {
-            Ok(reader) => logs.read_from(&name, kind, reader, watcher, stop).await,
-            Err(e) => return logs.status(format!("{name}: cannot read its output: {e}")),
-        }
-    };
-    if let Err(e) = read {
-        logs.status(format!("{name}: {e}"));
-    }
-}
-
-/// Awaits `future` if there is one.
-async fn optional(future: Option<impl std::future::Future<Output = ()>>) {
-    if let Some(future) = future {
-        future.await;
-    }
-}
-
 /// Resolves when the status of one of `deps` changes (only the dependencies wake a waiting process, not every
 /// change in the project). A dependency whose task has ended never changes again.
 async fn any_changed(deps: &mut [Dep]) {
@@ -390,23 +353,40 @@ impl Task {
         self.ctx.logs.status(format!("{}: {text}", self.name));
     }
 
-    /// Copies the output streams of this process (or of its shutdown command) to the log pipeline until end of
-    /// file or `stop_readers`: one task for both streams (a task per stream cost a task's memory per process).
-    fn read_streams(
+    /// Copies one output stream of this process to the log pipeline until end of file or `stop_readers`.
+    fn read_output(&self, fd: std::os::fd::OwnedFd, watcher: Option<Arc<LineWatcher>>) -> JoinHandle<()> {
+        self.read_stream(fd, Stream::Stdout, watcher, false)
+    }
+
+    /// [`Task::read_output`], for a pipe or (`tty`) a terminal's master side.
+    fn read_stream(
         &self,
-        streams: Vec<(std::os::fd::OwnedFd, Stream)>,
+        fd: std::os::fd::OwnedFd,
+        kind: Stream,
         watcher: Option<Arc<LineWatcher>>,
         tty: bool,
     ) -> JoinHandle<()> {
         let logs = self.ctx.logs.clone();
-        let name: Arc<str> = Arc::from(self.name.as_str());
-        let stop = self.stop_readers.subscribe();
+        let name = self.name.clone();
+        let mut stop = self.stop_readers.subscribe();
         tokio::spawn(async move {
-            let mut reads = streams.into_iter().map(|(fd, kind)| {
-                read_stream(logs.clone(), name.clone(), fd, kind, watcher.clone(), tty, stop.clone())
-            });
-            let (first, second) = (reads.next(), reads.next());
-            tokio::join!(optional(first), optional(second));
+            let stop = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            let read = if tty {
+                match tty_reader(fd) {
+                    Ok(reader) => logs.read_from(&name, kind, reader, watcher, stop).await,
+                    Err(e) => return logs.status(format!("{name}: cannot read its terminal: {e}")),
+                }
+            } else {
+                match pipe_reader(fd) {
+                    Ok(reader) => logs.read_from(&name, kind, reader, watcher, stop).await,
+                    Err(e) => return logs.status(format!("{name}: cannot read its output: {e}")),
+                }
+            };
+            if let Err(e) = read {
+                logs.status(format!("{name}: {e}"));
+            }
         })
     }
 
@@ -545,11 +525,10 @@ impl Task {
                     None => (None, None),
                 };
                 let tty = self.process().is_tty;
-                let streams = [(child.stdout, Stream::Stdout), (child.stderr, Stream::Stderr)]
+                let readers = [(child.stdout, Stream::Stdout), (child.stderr, Stream::Stderr)]
                     .into_iter()
-                    .filter_map(|(fd, kind)| Some((fd?, kind)))
+                    .filter_map(|(fd, kind)| Some(self.read_stream(fd?, kind, watcher.clone(), tty)))
                     .collect();
-                let readers = vec![self.read_streams(streams, watcher, tty)];
                 self.child = Some(Incarnation { pid, exit: child.exit, started: Instant::now(), readers, ready });
                 self.launch_deadline = self.process().daemon.as_ref().map(|d| Instant::now() + d.launch_timeout);
                 Event::Spawned(pid)
@@ -603,12 +582,10 @@ impl Task {
                 match self.ctx.spawner.spawn(spec).await {
                     Ok(stopper) => {
                         self.ctx.group_started(stopper.pid);
-                        let streams = [(stopper.stdout, Stream::Stdout), (stopper.stderr, Stream::Stderr)]
-                            .into_iter()
-                            .filter_map(|(fd, kind)| Some((fd?, kind)))
-                            .collect();
-                        let reader = self.read_streams(streams, None, false);
-                        self.stragglers.push(reader);
+                        for fd in [stopper.stdout, stopper.stderr].into_iter().flatten() {
+                            let reader = self.read_output(fd, None);
+                            self.stragglers.push(reader);
+                        }
                         self.stop_command = Some(StopCommand { pid: stopper.pid, exit: Some(stopper.exit) });
                     }
                     Err(e) => {
