@@ -117,3 +117,29 @@ fn export_writes_the_keys_back() {
         assert_eq!(process(&back, name).log_length, Some(250));
     }
 }
+
+#[test]
+fn truncate_log_is_read_and_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("truncate.yaml");
+    std::fs::write(
+        &file,
+        "processes:\n  fresh:\n    command: echo a new log\n    log_location: ./fresh.log\n    truncate_log: true\n  \
+         kept:\n    command: echo appended\n    log_location: ./kept.log\n",
+    )
+    .unwrap();
+    let options = ImportOptions {
+        files: vec![file],
+        environment: Some(Default::default()),
+        disable_dotenv: true,
+        strict: true,
+        ..ImportOptions::default()
+    };
+    let imported = import(&options).unwrap_or_else(|e| panic!("{e}"));
+    let merged = imported.project.settings().unwrap();
+    assert!(process(&merged, "fresh").truncate_log);
+    assert!(!process(&merged, "kept").truncate_log);
+    let exported = svc_config::compose::export_settings("p", &merged.settings, &Default::default());
+    assert!(exported.yaml.contains("truncate_log: true"), "{}", exported.yaml);
+    assert_eq!(exported.yaml.matches("truncate_log").count(), 1, "{}", exported.yaml);
+}

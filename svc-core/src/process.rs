@@ -82,6 +82,10 @@ pub struct Process {
     /// default 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_length: Option<usize>,
+    /// Empty `log_location` when the project starts instead of appending to it (process-compose's
+    /// `truncate_log`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncate_log: bool,
     /// Run under a pseudo-terminal: the process's stdin, stdout and stderr are a terminal (tools that check for
     /// one keep their colours and line buffering); its output is still captured line by line, stdout and stderr
     /// together.
@@ -276,6 +280,12 @@ impl Process {
     /// Sets how the log file is written (see [`LogConfiguration`]).
     pub fn log_configuration(mut self, config: LogConfiguration) -> Self {
         self.log_configuration = Some(config);
+        self
+    }
+
+    /// Empties the log file at start instead of appending (see [`Process::truncate_log`]).
+    pub fn truncate_log(mut self, truncate: bool) -> Self {
+        self.truncate_log = truncate;
         self
     }
 

@@ -152,3 +152,22 @@ fn scenario_12_a_4_mib_line_and_invalid_utf8_pass_through_up() {
         "invalid UTF-8 passes through unchanged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncate_log_empties_the_log_file_at_start_and_appending_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fresh, kept) = (dir.path().join("fresh.log"), dir.path().join("kept.log"));
+    std::fs::write(&fresh, "from an earlier run\n").unwrap();
+    std::fs::write(&kept, "from an earlier run\n").unwrap();
+    let project = svc_core::Project::new("t")
+        .process("fresh", svc_core::Process::shell("echo second run").log_location(&fresh).truncate_log(true))
+        .process("kept", svc_core::Process::shell("echo second run").log_location(&kept))
+        .validate()
+        .unwrap();
+    let options = UpOptions { output: Output::Discard, handle_signals: false, ..UpOptions::default() };
+    let outcome =
+        tokio::time::timeout(std::time::Duration::from_secs(30), up(project, options)).await.unwrap().unwrap();
+    assert_eq!(outcome.exit_code, 0);
+    assert_eq!(std::fs::read_to_string(&fresh).unwrap(), "second run\n");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "from an earlier run\nsecond run\n");
+}

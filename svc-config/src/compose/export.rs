@@ -196,6 +196,9 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
         out.insert("log_location".into(), json!(log.to_string_lossy()));
         out.insert("log_configuration".into(), export_logging(p, &path, notes));
     }
+    if p.truncate_log {
+        out.insert("truncate_log".into(), json!(true));
+    }
     out
 }
 

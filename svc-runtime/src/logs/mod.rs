@@ -119,6 +119,8 @@ pub struct ProcessLog {
     pub replica: u32,
     /// Recent lines kept (`Process::log_length`); [`LogConfig::ring_lines`] when unset.
     pub ring_lines: Option<usize>,
+    /// Empty its log file when it is opened (`Process::truncate_log`).
+    pub truncate: bool,
 }
 
 impl ProcessLog {
@@ -130,6 +132,7 @@ impl ProcessLog {
             file_format: LogConfiguration::default(),
             replica: 0,
             ring_lines: None,
+            truncate: false,
         }
     }
 }
@@ -192,6 +195,7 @@ impl LogConfig {
                 file_format: process.log_configuration.clone().unwrap_or_default(),
                 replica: process.environment.get("PC_REPLICA_NUM").and_then(|n| n.parse().ok()).unwrap_or(0),
                 ring_lines: process.log_length,
+                truncate: process.truncate_log,
             })
             .collect();
         config
@@ -391,7 +395,7 @@ impl Logs {
                     Some(index) => index,
                     None => {
                         let rotation = process.file_format.rotation.clone();
-                        let file = LogFile::open(path, config.truncate_files, rotation)
+                        let file = LogFile::open(path, config.truncate_files || process.truncate, rotation)
                             .map_err(|source| LogError::File { path: path.clone(), source })?;
                         files.push(Sink::file(file, false));
                         files.len() - 1

@@ -54,6 +54,7 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "schedule",
     "watch",
     "log_configuration",
+    "truncate_log",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
@@ -68,7 +69,6 @@ pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "executable",
     "args",
     "mcp",
-    "truncate_log",
     "monitor_for",
     "monitor_silence_threshold",
 ];
@@ -138,7 +138,6 @@ pub(super) fn instead(key: &str) -> &'static str {
         }
         "max_entries" => "svc watches every directory under the paths (excluded ones are filtered, not pruned)",
         "buffer_size" => "it sizes a Windows event buffer; svc runs on Linux",
-        "truncate_log" => "log files are appended to",
         "monitor_for" | "monitor_silence_threshold" => "output is not monitored",
         "send_keys" => "the shutdown signal (or command) is used instead",
         _ => "the key is ignored",
