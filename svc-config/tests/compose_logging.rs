@@ -119,12 +119,12 @@ fn export_writes_the_keys_back() {
 }
 
 #[test]
-fn truncate_log_is_read_and_written_back() {
+fn truncate_log_and_disable_ansi_colors_are_read_and_written_back() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("truncate.yaml");
     std::fs::write(
         &file,
-        "processes:\n  fresh:\n    command: echo a new log\n    log_location: ./fresh.log\n    truncate_log: true\n  \
+        "processes:\n  fresh:\n    command: echo a new log\n    log_location: ./fresh.log\n    truncate_log: true\n    disable_ansi_colors: yes\n  \
          kept:\n    command: echo appended\n    log_location: ./kept.log\n",
     )
     .unwrap();
@@ -138,8 +138,11 @@ fn truncate_log_is_read_and_written_back() {
     let imported = import(&options).unwrap_or_else(|e| panic!("{e}"));
     let merged = imported.project.settings().unwrap();
     assert!(process(&merged, "fresh").truncate_log);
+    assert!(process(&merged, "fresh").disable_ansi_colors);
     assert!(!process(&merged, "kept").truncate_log);
+    assert!(!process(&merged, "kept").disable_ansi_colors);
     let exported = svc_config::compose::export_settings("p", &merged.settings, &Default::default());
     assert!(exported.yaml.contains("truncate_log: true"), "{}", exported.yaml);
     assert_eq!(exported.yaml.matches("truncate_log").count(), 1, "{}", exported.yaml);
+    assert!(exported.yaml.contains("disable_ansi_colors: true"), "{}", exported.yaml);
 }

@@ -86,6 +86,10 @@ pub struct Process {
     /// `truncate_log`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncate_log: bool,
+    /// Remove ANSI escape sequences (colours, cursor moves) from the process's output, on the terminal, in its log
+    /// file and in memory (process-compose's `disable_ansi_colors`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_ansi_colors: bool,
     /// Run under a pseudo-terminal: the process's stdin, stdout and stderr are a terminal (tools that check for
     /// one keep their colours and line buffering); its output is still captured line by line, stdout and stderr
     /// together.
@@ -280,6 +284,12 @@ impl Process {
     /// Sets how the log file is written (see [`LogConfiguration`]).
     pub fn log_configuration(mut self, config: LogConfiguration) -> Self {
         self.log_configuration = Some(config);
+        self
+    }
+
+    /// Removes ANSI escape sequences from the process's output (see [`Process::disable_ansi_colors`]).
+    pub fn disable_ansi_colors(mut self, disable: bool) -> Self {
+        self.disable_ansi_colors = disable;
         self
     }
 

@@ -171,3 +171,21 @@ async fn truncate_log_empties_the_log_file_at_start_and_appending_is_the_default
     assert_eq!(std::fs::read_to_string(&fresh).unwrap(), "second run\n");
     assert_eq!(std::fs::read_to_string(&kept).unwrap(), "from an earlier run\nsecond run\n");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disable_ansi_colors_removes_escape_sequences_from_a_process_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, colored) = (dir.path().join("plain.log"), dir.path().join("colored.log"));
+    let script = "printf '\\033[1;31mred\\033[0m and \\033[2Kcleared\\n'";
+    let project = svc_core::Project::new("t")
+        .process("plain", svc_core::Process::shell(script).log_location(&plain).disable_ansi_colors(true))
+        .process("colored", svc_core::Process::shell(script).log_location(&colored))
+        .validate()
+        .unwrap();
+    let options = UpOptions { output: Output::Discard, handle_signals: false, ..UpOptions::default() };
+    let outcome =
+        tokio::time::timeout(std::time::Duration::from_secs(30), up(project, options)).await.unwrap().unwrap();
+    assert_eq!(outcome.exit_code, 0);
+    assert_eq!(std::fs::read_to_string(&plain).unwrap(), "red and cleared\n");
+    assert_eq!(std::fs::read_to_string(&colored).unwrap(), "\u{1b}[1;31mred\u{1b}[0m and \u{1b}[2Kcleared\n");
+}

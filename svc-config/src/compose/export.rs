@@ -199,6 +199,9 @@ fn export_process(name: &str, p: &Process, options: &ExportOptions, notes: &mut 
     if p.truncate_log {
         out.insert("truncate_log".into(), json!(true));
     }
+    if p.disable_ansi_colors {
+        out.insert("disable_ansi_colors".into(), json!(true));
+    }
     out
 }
 

@@ -121,6 +121,8 @@ pub struct ProcessLog {
     pub ring_lines: Option<usize>,
     /// Empty its log file when it is opened (`Process::truncate_log`).
     pub truncate: bool,
+    /// Remove ANSI escape sequences from its lines (`Process::disable_ansi_colors`).
+    pub strip_ansi: bool,
 }
 
 impl ProcessLog {
@@ -133,6 +135,7 @@ impl ProcessLog {
             replica: 0,
             ring_lines: None,
             truncate: false,
+            strip_ansi: false,
         }
     }
 }
@@ -196,6 +199,7 @@ impl LogConfig {
                 replica: process.environment.get("PC_REPLICA_NUM").and_then(|n| n.parse().ok()).unwrap_or(0),
                 ring_lines: process.log_length,
                 truncate: process.truncate_log,
+                strip_ansi: process.disable_ansi_colors,
             })
             .collect();
         config
@@ -422,6 +426,7 @@ impl Logs {
                 file,
                 format: FileFormat::new(&process.file_format, &process.name, process.replica),
                 ring,
+                strip_ansi: process.strip_ansi,
             });
         }
         let project_file = match &config.project_log {

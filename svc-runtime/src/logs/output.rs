@@ -219,6 +219,8 @@ pub(crate) struct Source {
     pub format: FileFormat,
     /// The process's recent lines.
     pub ring: Arc<Mutex<LineRing>>,
+    /// Remove ANSI escape sequences (colours, cursor moves) from its lines everywhere (`disable_ansi_colors`).
+    pub strip_ansi: bool,
 }
 
 /// Counters shared with the [`Logs`](super::Logs) handles.
@@ -305,7 +307,12 @@ impl Writer {
         let mut ring = source.ring.lock().unwrap_or_else(PoisonError::into_inner);
         let mut bytes = 0;
         for line in &batch.lines {
-            let text = line.bytes(&batch.data);
+            let stripped;
+            let mut text = line.bytes(&batch.data);
+            if source.strip_ansi {
+                stripped = strip_ansi_escapes::strip(text);
+                text = &stripped;
+            }
             bytes += text.len() as u64 + 1;
             if let Some(terminal) = &mut self.terminal {
                 terminal.line(&source.terminal_prefix, text, line.continued, &mut self.errors);

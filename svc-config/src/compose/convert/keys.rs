@@ -55,11 +55,11 @@ pub(super) const PROCESS_KEYS: &[&str] = &[
     "watch",
     "log_configuration",
     "truncate_log",
+    "disable_ansi_colors",
 ];
 /// Keys of a process that svc does not implement: warned about and ignored.
 pub(super) const PROCESS_UNSUPPORTED: &[&str] = &[
     "name",
-    "disable_ansi_colors",
     "is_foreground",
     "is_elevated",
     "is_interactive",
@@ -131,7 +131,6 @@ pub(super) fn instead(key: &str) -> &'static str {
             "it is filled in by process-compose itself, not written by users; the key is ignored"
         }
         "mcp_server" | "mcp" => "svc has no MCP server; the key is ignored",
-        "disable_ansi_colors" => "output is passed through as written; the key is ignored",
         "is_foreground" | "is_interactive" => "the process runs in the background with its output captured",
         "is_elevated" | "elevated_shell_command" | "elevated_shell_argument" => {
             "the process runs as the current user (run svc itself with the rights it needs)"

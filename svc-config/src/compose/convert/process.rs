@@ -66,6 +66,9 @@ impl Converter<'_> {
         if let Some(n) = get("log_location") {
             p.log_location = self.string(n, &join(path, "log_location")).map(PathBuf::from);
         }
+        if let Some(n) = get("disable_ansi_colors") {
+            p.disable_ansi_colors = self.boolean(n, &join(path, "disable_ansi_colors")).unwrap_or(false);
+        }
         if let Some(n) = get("truncate_log") {
             p.truncate_log = self.boolean(n, &join(path, "truncate_log")).unwrap_or(false);
         }
