@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use svc_core::Project;
 
+use svc_runtime::UpOptions;
 use svc_runtime::logs::ColorChoice;
-use svc_runtime::{UpOptions, up};
 
 /// Runs the project's services under a supervisor.
 ///
@@ -194,23 +194,7 @@ pub fn run_with(mut project: Project, cli: Cli) -> ExitCode {
     };
     // The validated project is what runs; the one it was built from would stay in memory for the whole run.
     drop(project);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let outcome = runtime.block_on(up(valid, args.options()));
-    // Do not wait for tasks blocked on the outside world: everything `up` started is already gone.
-    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    match outcome {
-        Ok(outcome) => ExitCode::from(u8::try_from(outcome.exit_code.clamp(0, 255)).unwrap_or(1)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    svc_runtime::up_blocking(valid, args.options())
 }
 
 /// `project.run()`: runs the CLI (see [`run`]).

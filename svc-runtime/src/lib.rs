@@ -29,4 +29,4 @@ pub use child::{ExitStatus, TAG_VAR};
 pub use os::{ORPHAN_GRACE, OsSpawner, SWEEP_DELAY};
 pub use process::machine::State;
 pub use process::{Control, Status};
-pub use run::{ControlError, Outcome, ProcessReport, RunHandle, RuntimeError, UpOptions, up};
+pub use run::{ControlError, Outcome, ProcessReport, RunHandle, RuntimeError, UpOptions, up, up_blocking};

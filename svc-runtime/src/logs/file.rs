@@ -135,7 +135,8 @@ impl Drop for LogFile {
     }
 }
 
-fn open(path: &Path, truncate: bool) -> io::Result<File> {
+/// Opens `path` for appending (or truncated), creating its directory: every log file the pipeline writes.
+pub(crate) fn open(path: &Path, truncate: bool) -> io::Result<File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir)?;
     }

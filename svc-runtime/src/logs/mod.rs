@@ -42,7 +42,7 @@ mod ring;
 mod tests;
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -551,16 +551,5 @@ fn shutdown_result(reply: Option<Option<String>>) -> Result<(), String> {
 }
 
 fn open_log(path: &Path, truncate: bool) -> Result<File, LogError> {
-    let error = |source| LogError::File { path: path.to_owned(), source };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(error)?;
-    }
-    let mut options = OpenOptions::new();
-    options.create(true);
-    if truncate {
-        options.write(true).truncate(true);
-    } else {
-        options.append(true);
-    }
-    options.open(path).map_err(error)
+    file::open(path, truncate).map_err(|source| LogError::File { path: path.to_owned(), source })
 }

@@ -202,6 +202,29 @@ pub async fn up(project: ValidProject, options: UpOptions) -> Result<Outcome, Ru
     Ok(Outcome { exit_code, processes })
 }
 
+/// Runs [`up`] on a runtime of its own and returns the exit code for a program's `main`: the outcome's code, or 1
+/// (with the reason on stderr) if the runtime or the supervisor could not start. What command lines call.
+pub fn up_blocking(project: ValidProject, options: UpOptions) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let outcome = runtime.block_on(up(project, options));
+    // Do not wait for tasks blocked on the outside world: everything `up` started is already gone.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
+        Ok(outcome) => ExitCode::from(u8::try_from(outcome.exit_code.clamp(0, 255)).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// Starts one task per process, in definition order; each gets the status receivers of its dependencies.
 fn start_tasks(
     ctx: &Arc<RunContext>,
