@@ -110,15 +110,33 @@ fn stop(sup: &mut Supervisor) -> Result<(), String> {
     sup.wait(STOP_TIMEOUT).map(|_| ())
 }
 
-/// spawn: `n` long-running children; launch -> all `n` started; SIGTERM -> all gone; survivors 1 s later.
-pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measurement>, String> {
+/// What a run of `n` long-running children measured: launch -> all started, the pause's measurement, SIGTERM ->
+/// all gone.
+struct StartStop {
+    spawn_s: f64,
+    spawn_cpu_ms: f64,
+    during: u64,
+    shutdown_s: f64,
+    children_gone_s: f64,
+}
+
+/// Starts `n` sleeping children under `imp`, calls `pause` once all run (it returns a measurement), then sends
+/// SIGTERM and waits until every child and the supervisor exited (pidfds).
+fn start_stop(
+    ctx: &mut Ctx,
+    imp: Impl,
+    n: u32,
+    prefix: &str,
+    pause: impl FnOnce(&Supervisor) -> Result<u64, String>,
+) -> Result<StartStop, String> {
     let run = ctx.next_run();
-    let spec = Spec { processes: (0..n).map(|i| ctx.proc(format!("sleep-{i}"), i, &["sleep"], true)).collect() };
+    let spec = Spec { processes: (0..n).map(|i| ctx.proc(format!("{prefix}-{i}"), i, &["sleep"], true)).collect() };
     let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
     let starts = ctx.fifo.wait_for(run, n as usize, START_TIMEOUT, &mut sup)?;
     let all_started = starts.iter().map(|r| r.t_ns).max().unwrap_or(sup.launched_ns);
     // All of the supervisor's CPU so far: start-up and the spawns (it is idle once every child runs).
-    let spawn_cpu = procfs::cpu_ns(sup.pid).map_or(f64::NAN, |(ns, _)| ns as f64 / 1e6);
+    let spawn_cpu_ms = procfs::cpu_ns(sup.pid).map_or(f64::NAN, |(ns, _)| ns as f64 / 1e6);
+    let during = pause(&sup)?;
     let fds: Vec<_> = starts.iter().filter_map(|r| sys::pidfd(r.pid as i32)).collect();
     let sup_fd = sys::pidfd(sup.pid).ok_or("the supervisor exited before SIGTERM")?;
     let term_ns = monotonic_ns();
@@ -127,14 +145,26 @@ pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measure
     let children_gone = sys::wait_all_exited(fds, STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
     let all_gone = sys::wait_all_exited(vec![sup_fd], STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
     sup.wait(STOP_TIMEOUT)?;
+    Ok(StartStop {
+        spawn_s: secs(all_started - sup.launched_ns),
+        spawn_cpu_ms,
+        during,
+        shutdown_s: secs(all_gone.max(children_gone) - term_ns),
+        children_gone_s: secs(children_gone - term_ns),
+    })
+}
+
+/// spawn: `n` long-running children; launch -> all `n` started; SIGTERM -> all gone; survivors 1 s later.
+pub fn spawn(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measurement>, String> {
+    let run = start_stop(ctx, imp, n, "sleep", |_| Ok(0))?;
     sys::sleep(Duration::from_secs(1))?;
     let survivors = sys::live_descendants();
     let m = |metric, value| Measurement { workload: "spawn", metric, imp, rep, value };
     Ok(vec![
-        m("spawn_s", secs(all_started - sup.launched_ns)),
-        m("spawn_cpu_ms", spawn_cpu),
-        m("shutdown_s", secs(all_gone.max(children_gone) - term_ns)),
-        m("children_gone_s", secs(children_gone - term_ns)),
+        m("spawn_s", run.spawn_s),
+        m("spawn_cpu_ms", run.spawn_cpu_ms),
+        m("shutdown_s", run.shutdown_s),
+        m("children_gone_s", run.children_gone_s),
         m("survivors", survivors as f64),
     ])
 }
@@ -417,29 +447,18 @@ pub fn scale_workload(n: u32) -> &'static str {
 /// scale: `n` long-running children: launch -> all started, the supervisor's RSS once they run (after a second
 /// to settle), SIGTERM -> all gone; per process: spawn time and RSS.
 pub fn scale(ctx: &mut Ctx, imp: Impl, rep: usize, n: u32) -> Result<Vec<Measurement>, String> {
-    let run = ctx.next_run();
-    let spec = Spec { processes: (0..n).map(|i| ctx.proc(format!("s-{i}"), i, &["sleep"], true)).collect() };
-    let mut sup = ctx.launch(imp, &spec, Stdio::null())?;
-    let starts = ctx.fifo.wait_for(run, n as usize, START_TIMEOUT, &mut sup)?;
-    let all_started = starts.iter().map(|r| r.t_ns).max().unwrap_or(sup.launched_ns);
-    sys::sleep(Duration::from_secs(1))?;
-    let rss_kib = procfs::status_field(sup.pid, "VmRSS").unwrap_or(0);
-    let fds: Vec<_> = starts.iter().filter_map(|r| sys::pidfd(r.pid as i32)).collect();
-    let sup_fd = sys::pidfd(sup.pid).ok_or("the supervisor exited before SIGTERM")?;
-    let term_ns = monotonic_ns();
-    sup.signal(libc::SIGTERM);
-    let children_gone = sys::wait_all_exited(fds, STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
-    let all_gone = sys::wait_all_exited(vec![sup_fd], STOP_TIMEOUT).map_err(|e| e + &sup.stderr_tail())?;
-    sup.wait(STOP_TIMEOUT)?;
+    let run = start_stop(ctx, imp, n, "s", |sup| {
+        sys::sleep(Duration::from_secs(1))?;
+        Ok(procfs::status_field(sup.pid, "VmRSS").unwrap_or(0))
+    })?;
     let workload = scale_workload(n);
-    let spawn = secs(all_started - sup.launched_ns);
     let m = |metric, value| Measurement { workload, metric, imp, rep, value };
     Ok(vec![
-        m("spawn_s", spawn),
-        m("shutdown_s", secs(all_gone.max(children_gone) - term_ns)),
-        m("rss_mib", mib(rss_kib)),
-        m("spawn_us_per_process", spawn * 1e6 / f64::from(n)),
-        m("rss_kib_per_process", rss_kib as f64 / f64::from(n)),
+        m("spawn_s", run.spawn_s),
+        m("shutdown_s", run.shutdown_s),
+        m("rss_mib", mib(run.during)),
+        m("spawn_us_per_process", run.spawn_s * 1e6 / f64::from(n)),
+        m("rss_kib_per_process", run.during as f64 / f64::from(n)),
     ])
 }
 
