@@ -118,7 +118,18 @@ fn every_data_file_loads_or_fails_with_positions_and_the_valid_ones_run() {
         };
         loaded += 1;
         // Only what can run here: programs that exist (validation looks them up).
-        let Ok(valid) = imported.project.validate() else { continue };
+        // Relative log files go to the scratch directory, not into the source tree the test runs in.
+        let Ok(merged) = imported.project.settings() else { continue };
+        let mut settings = merged.settings;
+        for process in settings.processes.values_mut() {
+            if let Some(log) = &mut process.log_location
+                && log.is_relative()
+            {
+                *log = work.path().join(&*log);
+            }
+        }
+        let project = svc_core::Project::new(imported.project.name()).file(file.clone(), settings);
+        let Ok(valid) = project.validate() else { continue };
         let handle = svc_runtime::RunHandle::new();
         let options = svc_runtime::UpOptions {
             output: svc_runtime::logs::Output::Discard,
